@@ -22,6 +22,7 @@ pub mod types {
         pub tenant_access_token: ::std::option::Option<crate::SecretString>,
     }
     impl<'de> ::serde::Deserialize<'de> for AppAccessToken {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -174,6 +175,7 @@ pub mod types {
         pub app_secret: crate::SecretString,
     }
     impl ::serde::Serialize for AppTicketResendRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -200,6 +202,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for AppTicketResendRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -288,6 +291,7 @@ pub mod types {
         }
     }
     impl AppTicketResendRequest {
+        #[inline]
         pub fn builder() -> builder::AppTicketResendRequest {
             Default::default()
         }
@@ -300,6 +304,7 @@ pub mod types {
         pub msg: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for AppTicketResent {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -396,6 +401,7 @@ pub mod types {
         pub app_ticket: crate::SecretString,
     }
     impl ::serde::Serialize for MarketplaceAppAccessTokenRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -428,6 +434,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MarketplaceAppAccessTokenRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -537,6 +544,7 @@ pub mod types {
         }
     }
     impl MarketplaceAppAccessTokenRequest {
+        #[inline]
         pub fn builder() -> builder::MarketplaceAppAccessTokenRequest {
             Default::default()
         }
@@ -550,6 +558,7 @@ pub mod types {
         pub tenant_key: ::std::string::String,
     }
     impl ::serde::Serialize for MarketplaceTenantAccessTokenRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -576,6 +585,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MarketplaceTenantAccessTokenRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -667,6 +677,7 @@ pub mod types {
         }
     }
     impl MarketplaceTenantAccessTokenRequest {
+        #[inline]
         pub fn builder() -> builder::MarketplaceTenantAccessTokenRequest {
             Default::default()
         }
@@ -680,6 +691,7 @@ pub mod types {
         pub app_secret: crate::SecretString,
     }
     impl ::serde::Serialize for SelfBuiltAppAccessTokenRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -706,6 +718,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for SelfBuiltAppAccessTokenRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -794,6 +807,7 @@ pub mod types {
         }
     }
     impl SelfBuiltAppAccessTokenRequest {
+        #[inline]
         pub fn builder() -> builder::SelfBuiltAppAccessTokenRequest {
             Default::default()
         }
@@ -810,6 +824,7 @@ pub mod types {
         pub tenant_access_token: crate::SecretString,
     }
     impl<'de> ::serde::Deserialize<'de> for TenantAccessToken {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -946,6 +961,7 @@ pub mod types {
         pub app_secret: crate::SecretString,
     }
     impl ::serde::Serialize for TenantAccessTokenRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -972,6 +988,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for TenantAccessTokenRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -1060,6 +1077,7 @@ pub mod types {
         }
     }
     impl TenantAccessTokenRequest {
+        #[inline]
         pub fn builder() -> builder::TenantAccessTokenRequest {
             Default::default()
         }
@@ -1075,6 +1093,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for AppTicketResendRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     app_id: Err("no value supplied for app_id".to_string()),
@@ -1083,6 +1102,7 @@ pub mod types {
             }
         }
         impl AppTicketResendRequest {
+            #[inline]
             pub fn app_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -1091,6 +1111,7 @@ pub mod types {
                 self.app_id = crate::setter::value(value, "app_id");
                 self
             }
+            #[inline]
             pub fn app_secret<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::SecretString>,
@@ -1103,6 +1124,7 @@ pub mod types {
         impl ::std::convert::TryFrom<AppTicketResendRequest>
         for super::AppTicketResendRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: AppTicketResendRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -1128,6 +1150,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::AppTicketResendRequest>
         for AppTicketResendRequest {
+            #[inline]
             fn from(value: super::AppTicketResendRequest) -> Self {
                 Self {
                     app_id: Ok(value.app_id),
@@ -1148,6 +1171,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for MarketplaceAppAccessTokenRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     app_id: Err("no value supplied for app_id".to_string()),
@@ -1157,6 +1181,7 @@ pub mod types {
             }
         }
         impl MarketplaceAppAccessTokenRequest {
+            #[inline]
             pub fn app_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -1165,6 +1190,7 @@ pub mod types {
                 self.app_id = crate::setter::value(value, "app_id");
                 self
             }
+            #[inline]
             pub fn app_secret<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::SecretString>,
@@ -1173,6 +1199,7 @@ pub mod types {
                 self.app_secret = crate::setter::value(value, "app_secret");
                 self
             }
+            #[inline]
             pub fn app_ticket<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::SecretString>,
@@ -1185,6 +1212,7 @@ pub mod types {
         impl ::std::convert::TryFrom<MarketplaceAppAccessTokenRequest>
         for super::MarketplaceAppAccessTokenRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: MarketplaceAppAccessTokenRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -1218,6 +1246,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::MarketplaceAppAccessTokenRequest>
         for MarketplaceAppAccessTokenRequest {
+            #[inline]
             fn from(value: super::MarketplaceAppAccessTokenRequest) -> Self {
                 Self {
                     app_id: Ok(value.app_id),
@@ -1238,6 +1267,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for MarketplaceTenantAccessTokenRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     app_access_token: Err(
@@ -1248,6 +1278,7 @@ pub mod types {
             }
         }
         impl MarketplaceTenantAccessTokenRequest {
+            #[inline]
             pub fn app_access_token<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::SecretString>,
@@ -1256,6 +1287,7 @@ pub mod types {
                 self.app_access_token = crate::setter::value(value, "app_access_token");
                 self
             }
+            #[inline]
             pub fn tenant_key<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -1268,6 +1300,7 @@ pub mod types {
         impl ::std::convert::TryFrom<MarketplaceTenantAccessTokenRequest>
         for super::MarketplaceTenantAccessTokenRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: MarketplaceTenantAccessTokenRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -1293,6 +1326,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::MarketplaceTenantAccessTokenRequest>
         for MarketplaceTenantAccessTokenRequest {
+            #[inline]
             fn from(value: super::MarketplaceTenantAccessTokenRequest) -> Self {
                 Self {
                     app_access_token: Ok(value.app_access_token),
@@ -1309,6 +1343,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for SelfBuiltAppAccessTokenRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     app_id: Err("no value supplied for app_id".to_string()),
@@ -1317,6 +1352,7 @@ pub mod types {
             }
         }
         impl SelfBuiltAppAccessTokenRequest {
+            #[inline]
             pub fn app_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -1325,6 +1361,7 @@ pub mod types {
                 self.app_id = crate::setter::value(value, "app_id");
                 self
             }
+            #[inline]
             pub fn app_secret<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::SecretString>,
@@ -1337,6 +1374,7 @@ pub mod types {
         impl ::std::convert::TryFrom<SelfBuiltAppAccessTokenRequest>
         for super::SelfBuiltAppAccessTokenRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: SelfBuiltAppAccessTokenRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -1362,6 +1400,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::SelfBuiltAppAccessTokenRequest>
         for SelfBuiltAppAccessTokenRequest {
+            #[inline]
             fn from(value: super::SelfBuiltAppAccessTokenRequest) -> Self {
                 Self {
                     app_id: Ok(value.app_id),
@@ -1378,6 +1417,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for TenantAccessTokenRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     app_id: Err("no value supplied for app_id".to_string()),
@@ -1386,6 +1426,7 @@ pub mod types {
             }
         }
         impl TenantAccessTokenRequest {
+            #[inline]
             pub fn app_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -1394,6 +1435,7 @@ pub mod types {
                 self.app_id = crate::setter::value(value, "app_id");
                 self
             }
+            #[inline]
             pub fn app_secret<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::SecretString>,
@@ -1406,6 +1448,7 @@ pub mod types {
         impl ::std::convert::TryFrom<TenantAccessTokenRequest>
         for super::TenantAccessTokenRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: TenantAccessTokenRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -1431,6 +1474,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::TenantAccessTokenRequest>
         for TenantAccessTokenRequest {
+            #[inline]
             fn from(value: super::TenantAccessTokenRequest) -> Self {
                 Self {
                     app_id: Ok(value.app_id),
@@ -1445,6 +1489,7 @@ pub mod types {
         pub struct ConversionError(::std::borrow::Cow<'static, str>);
         impl ::std::error::Error for ConversionError {}
         impl ::std::fmt::Display for ConversionError {
+            #[inline]
             fn fmt(
                 &self,
                 f: &mut ::std::fmt::Formatter<'_>,
@@ -1453,6 +1498,7 @@ pub mod types {
             }
         }
         impl ::std::fmt::Debug for ConversionError {
+            #[inline]
             fn fmt(
                 &self,
                 f: &mut ::std::fmt::Formatter<'_>,
@@ -1461,11 +1507,13 @@ pub mod types {
             }
         }
         impl From<&'static str> for ConversionError {
+            #[inline]
             fn from(value: &'static str) -> Self {
                 Self(value.into())
             }
         }
         impl From<String> for ConversionError {
+            #[inline]
             fn from(value: String) -> Self {
                 Self(value.into())
             }
@@ -1484,6 +1532,7 @@ pub struct Client {
     pub(crate) inner: crate::runtime::Runtime,
 }
 impl Client {
+    #[inline]
     /// Create a new client.
     ///
     /// `baseurl` is the base URL provided to the internal
@@ -1499,6 +1548,7 @@ impl Client {
         let client = reqwest::ClientBuilder::new();
         Self::new_with_client(baseurl, client.build().unwrap(), inner)
     }
+    #[inline]
     /// Construct a new client with an existing `reqwest::Client`,
     /// allowing more control over its configuration.
     ///
@@ -1518,21 +1568,26 @@ impl Client {
     }
 }
 impl ClientInfo<crate::runtime::Runtime> for Client {
+    #[inline]
     fn api_version() -> &'static str {
         "v3"
     }
+    #[inline]
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()
     }
+    #[inline]
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
+    #[inline]
     fn inner(&self) -> &crate::runtime::Runtime {
         &self.inner
     }
 }
 impl ClientHooks<crate::runtime::Runtime> for &Client {}
 impl Client {
+    #[inline]
     /**Get an app_access_token for a marketplace app
 
 The app id, app secret and the latest app_ticket (pushed by Feishu as the `app_ticket` event) → an app_access_token. The token fields are at the top level, not in `data`.
@@ -1548,6 +1603,7 @@ let response = client.app_access_token_create()
     pub fn app_access_token_create(&self) -> builder::AppAccessTokenCreate<'_> {
         builder::AppAccessTokenCreate::new(self)
     }
+    #[inline]
     /**Get an app_access_token for a self-built app
 
 The app id and app secret → an app_access_token (the answer carries a tenant_access_token too). The token fields are at the top level, not in `data`.
@@ -1563,6 +1619,7 @@ let response = client.app_access_token_internal()
     pub fn app_access_token_internal(&self) -> builder::AppAccessTokenInternal<'_> {
         builder::AppAccessTokenInternal::new(self)
     }
+    #[inline]
     /**Ask Feishu to push a marketplace app's app_ticket now
 
 Feishu answers at once and pushes the ticket as an `app_ticket` event (schema 1.0) to the app's event subscription (webhook or long connection).
@@ -1578,6 +1635,7 @@ let response = client.app_ticket_resend()
     pub fn app_ticket_resend(&self) -> builder::AppTicketResend<'_> {
         builder::AppTicketResend::new(self)
     }
+    #[inline]
     /**Get a tenant_access_token of one tenant for a marketplace app
 
 A marketplace app's app_access_token and a tenant's tenant_key → that tenant's tenant_access_token (one per tenant). The token fields are at the top level, not in `data`.
@@ -1593,6 +1651,7 @@ let response = client.tenant_access_token_create()
     pub fn tenant_access_token_create(&self) -> builder::TenantAccessTokenCreate<'_> {
         builder::TenantAccessTokenCreate::new(self)
     }
+    #[inline]
     /**Get a tenant_access_token for a self-built app (自建应用获取 tenant_access_token)
 
 Exchanges the app id and app secret for a tenant_access_token. The token lives at most 2 hours; asking again with less than 30 minutes left returns a new token while the old one stays valid. Unlike other APIs the token fields are at the top level, not in `data`.
@@ -1630,6 +1689,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> AppAccessTokenCreate<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1637,6 +1697,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MarketplaceAppAccessTokenRequest>,
@@ -1655,6 +1716,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -1664,6 +1726,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/auth/v3/app_access_token`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -1719,6 +1782,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -1741,6 +1805,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> AppAccessTokenInternal<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1748,6 +1813,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SelfBuiltAppAccessTokenRequest>,
@@ -1766,6 +1832,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -1775,6 +1842,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/auth/v3/app_access_token/internal`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -1830,6 +1898,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -1852,6 +1921,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> AppTicketResend<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1859,6 +1929,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::AppTicketResendRequest>,
@@ -1876,6 +1947,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -1885,6 +1957,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/auth/v3/app_ticket/resend`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -1938,6 +2011,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -1963,6 +2037,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> TenantAccessTokenCreate<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1970,6 +2045,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MarketplaceTenantAccessTokenRequest>,
@@ -1988,6 +2064,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -1997,6 +2074,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/auth/v3/tenant_access_token`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -2052,6 +2130,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -2074,6 +2153,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> TenantAccessTokenInternal<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2081,6 +2161,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::TenantAccessTokenRequest>,
@@ -2098,6 +2179,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -2107,6 +2189,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/auth/v3/tenant_access_token/internal`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -2161,6 +2244,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -2179,6 +2263,7 @@ pub mod prelude {
     pub use self::super::Client;
 }
 impl<'a> builder::AppAccessTokenCreate<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -2197,6 +2282,7 @@ impl<'a> builder::AppAccessTokenCreate<'a> {
     }
 }
 impl<'a> builder::AppAccessTokenInternal<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -2215,6 +2301,7 @@ impl<'a> builder::AppAccessTokenInternal<'a> {
     }
 }
 impl<'a> builder::AppTicketResend<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -2233,6 +2320,7 @@ impl<'a> builder::AppTicketResend<'a> {
     }
 }
 impl<'a> builder::TenantAccessTokenCreate<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -2251,6 +2339,7 @@ impl<'a> builder::TenantAccessTokenCreate<'a> {
     }
 }
 impl<'a> builder::TenantAccessTokenInternal<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -2269,16 +2358,19 @@ impl<'a> builder::TenantAccessTokenInternal<'a> {
     }
 }
 impl crate::runtime::Envelope for types::AppAccessToken {
+    #[inline]
     fn code(&self) -> i64 {
         self.code
     }
 }
 impl crate::runtime::Envelope for types::AppTicketResent {
+    #[inline]
     fn code(&self) -> i64 {
         self.code
     }
 }
 impl crate::runtime::Envelope for types::TenantAccessToken {
+    #[inline]
     fn code(&self) -> i64 {
         self.code
     }

@@ -18,6 +18,7 @@ pub mod types {
         pub user_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for AppFeedCardBatchDeleteFailedCard {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -106,6 +107,7 @@ pub mod types {
         >,
     }
     impl ::serde::Serialize for AppFeedCardBatchDeleteRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -119,6 +121,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for AppFeedCardBatchDeleteRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -177,6 +180,7 @@ pub mod types {
         }
     }
     impl AppFeedCardBatchDeleteRequest {
+        #[inline]
         pub fn builder() -> builder::AppFeedCardBatchDeleteRequest {
             Default::default()
         }
@@ -188,6 +192,7 @@ pub mod types {
         pub user_id: ::std::string::String,
     }
     impl ::serde::Serialize for AppFeedCardBatchDeleteRequestFeedCard {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -214,6 +219,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for AppFeedCardBatchDeleteRequestFeedCard {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -303,6 +309,7 @@ pub mod types {
         }
     }
     impl AppFeedCardBatchDeleteRequestFeedCard {
+        #[inline]
         pub fn builder() -> builder::AppFeedCardBatchDeleteRequestFeedCard {
             Default::default()
         }
@@ -320,6 +327,7 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for AppFeedCardBatchDeleteResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -389,6 +397,7 @@ pub mod types {
         >,
     }
     impl ::serde::Serialize for AppFeedCardBatchUpdateRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -402,6 +411,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for AppFeedCardBatchUpdateRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -460,6 +470,7 @@ pub mod types {
         }
     }
     impl AppFeedCardBatchUpdateRequest {
+        #[inline]
         pub fn builder() -> builder::AppFeedCardBatchUpdateRequest {
             Default::default()
         }
@@ -474,6 +485,7 @@ pub mod types {
         pub user_id: ::std::string::String,
     }
     impl ::serde::Serialize for AppFeedCardBatchUpdateRequestFeedCard {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -506,6 +518,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for AppFeedCardBatchUpdateRequestFeedCard {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -618,6 +631,7 @@ pub mod types {
         }
     }
     impl AppFeedCardBatchUpdateRequestFeedCard {
+        #[inline]
         pub fn builder() -> builder::AppFeedCardBatchUpdateRequestFeedCard {
             Default::default()
         }
@@ -653,6 +667,7 @@ pub mod types {
         pub title: ::std::option::Option<::std::string::String>,
     }
     impl ::serde::Serialize for AppFeedCardBatchUpdateRequestFeedCardAppFeedCard {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -677,6 +692,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCard {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -834,6 +850,7 @@ pub mod types {
         }
     }
     impl AppFeedCardBatchUpdateRequestFeedCardAppFeedCard {
+        #[inline]
         pub fn builder() -> builder::AppFeedCardBatchUpdateRequestFeedCardAppFeedCard {
             Default::default()
         }
@@ -846,6 +863,7 @@ pub mod types {
         >,
     }
     impl ::serde::Serialize for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtons {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -867,6 +885,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtons {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -939,6 +958,7 @@ pub mod types {
         }
     }
     impl AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtons {
+        #[inline]
         pub fn builder() -> builder::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtons {
             Default::default()
         }
@@ -963,6 +983,7 @@ pub mod types {
     }
     impl ::serde::Serialize
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButton {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -993,6 +1014,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButton {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -1124,6 +1146,7 @@ pub mod types {
         }
     }
     impl AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButton {
+        #[inline]
         pub fn builder() -> builder::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButton {
             Default::default()
         }
@@ -1137,6 +1160,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonActionType {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -1145,6 +1169,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "url_page" => ::std::option::Option::Some(Self::UrlPage),
@@ -1155,6 +1180,7 @@ pub mod types {
     }
     impl ::std::fmt::Display
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonActionType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
@@ -1162,6 +1188,7 @@ pub mod types {
     impl ::std::str::FromStr
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonActionType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -1170,12 +1197,14 @@ pub mod types {
     }
     impl ::std::convert::From<&str>
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonActionType {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String>
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonActionType {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -1185,6 +1214,7 @@ pub mod types {
     }
     impl ::serde::Serialize
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonActionType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -1195,6 +1225,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonActionType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -1203,10 +1234,12 @@ pub mod types {
     }
     impl ::schemars::JsonSchema
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonActionType {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonActionType"
                 .to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -1223,6 +1256,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonButtonType {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -1232,6 +1266,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "default" => ::std::option::Option::Some(Self::Default),
@@ -1243,6 +1278,7 @@ pub mod types {
     }
     impl ::std::fmt::Display
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonButtonType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
@@ -1250,6 +1286,7 @@ pub mod types {
     impl ::std::str::FromStr
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonButtonType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -1258,12 +1295,14 @@ pub mod types {
     }
     impl ::std::convert::From<&str>
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonButtonType {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String>
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonButtonType {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -1273,6 +1312,7 @@ pub mod types {
     }
     impl ::serde::Serialize
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonButtonType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -1283,6 +1323,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonButtonType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -1291,10 +1332,12 @@ pub mod types {
     }
     impl ::schemars::JsonSchema
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonButtonType {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonButtonType"
                 .to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -1315,6 +1358,7 @@ pub mod types {
     }
     impl ::serde::Serialize
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonMultiUrl {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -1334,6 +1378,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonMultiUrl {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -1431,6 +1476,7 @@ pub mod types {
         }
     }
     impl AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonMultiUrl {
+        #[inline]
         pub fn builder() -> builder::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonMultiUrl {
             Default::default()
         }
@@ -1442,6 +1488,7 @@ pub mod types {
     }
     impl ::serde::Serialize
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonText {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -1463,6 +1510,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonText {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -1535,6 +1583,7 @@ pub mod types {
         }
     }
     impl AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonText {
+        #[inline]
         pub fn builder() -> builder::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonText {
             Default::default()
         }
@@ -1546,6 +1595,7 @@ pub mod types {
         pub link: ::std::option::Option<::std::string::String>,
     }
     impl ::serde::Serialize for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardLink {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -1560,6 +1610,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardLink {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -1623,6 +1674,7 @@ pub mod types {
         }
     }
     impl AppFeedCardBatchUpdateRequestFeedCardAppFeedCardLink {
+        #[inline]
         pub fn builder() -> builder::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardLink {
             Default::default()
         }
@@ -1638,6 +1690,7 @@ pub mod types {
         pub with_custom_sound: ::std::option::Option<bool>,
     }
     impl ::serde::Serialize for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardNotify {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -1662,6 +1715,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardNotify {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -1749,6 +1803,7 @@ pub mod types {
         }
     }
     impl AppFeedCardBatchUpdateRequestFeedCardAppFeedCardNotify {
+        #[inline]
         pub fn builder() -> builder::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardNotify {
             Default::default()
         }
@@ -1762,6 +1817,7 @@ pub mod types {
     }
     impl ::serde::Serialize
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabel {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -1789,6 +1845,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabel {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -1880,6 +1937,7 @@ pub mod types {
         }
     }
     impl AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabel {
+        #[inline]
         pub fn builder() -> builder::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabel {
             Default::default()
         }
@@ -1895,6 +1953,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabelType {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -1905,6 +1964,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "primary" => ::std::option::Option::Some(Self::Primary),
@@ -1917,6 +1977,7 @@ pub mod types {
     }
     impl ::std::fmt::Display
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabelType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
@@ -1924,6 +1985,7 @@ pub mod types {
     impl ::std::str::FromStr
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabelType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -1932,12 +1994,14 @@ pub mod types {
     }
     impl ::std::convert::From<&str>
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabelType {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String>
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabelType {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -1947,6 +2011,7 @@ pub mod types {
     }
     impl ::serde::Serialize
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabelType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -1957,6 +2022,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabelType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -1965,9 +2031,11 @@ pub mod types {
     }
     impl ::schemars::JsonSchema
     for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabelType {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabelType".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -1993,6 +2061,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl AppFeedCardBatchUpdateRequestFeedCardUpdateFieldsItem {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -2009,6 +2078,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "1" => ::std::option::Option::Some(Self::X1),
@@ -2026,12 +2096,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AppFeedCardBatchUpdateRequestFeedCardUpdateFieldsItem {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for AppFeedCardBatchUpdateRequestFeedCardUpdateFieldsItem {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -2040,12 +2112,14 @@ pub mod types {
     }
     impl ::std::convert::From<&str>
     for AppFeedCardBatchUpdateRequestFeedCardUpdateFieldsItem {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String>
     for AppFeedCardBatchUpdateRequestFeedCardUpdateFieldsItem {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -2054,6 +2128,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AppFeedCardBatchUpdateRequestFeedCardUpdateFieldsItem {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -2064,6 +2139,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for AppFeedCardBatchUpdateRequestFeedCardUpdateFieldsItem {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -2072,9 +2148,11 @@ pub mod types {
     }
     impl ::schemars::JsonSchema
     for AppFeedCardBatchUpdateRequestFeedCardUpdateFieldsItem {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "AppFeedCardBatchUpdateRequestFeedCardUpdateFieldsItem".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -2098,6 +2176,7 @@ pub mod types {
         pub user_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl ::serde::Serialize for AppFeedCardCreateRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -2114,6 +2193,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for AppFeedCardCreateRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -2184,6 +2264,7 @@ pub mod types {
         }
     }
     impl AppFeedCardCreateRequest {
+        #[inline]
         pub fn builder() -> builder::AppFeedCardCreateRequest {
             Default::default()
         }
@@ -2203,6 +2284,7 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for AppFeedCardCreateResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -2284,6 +2366,7 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for BatchMessageGetProgressBatchMessageRecallProgress {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -2370,6 +2453,7 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for BatchMessageGetProgressBatchMessageSendProgress {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -2475,6 +2559,7 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for BatchMessageGetProgressResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -2561,6 +2646,7 @@ pub mod types {
         pub total_count: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for BatchMessageReadUserReadUser {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -2641,6 +2727,7 @@ pub mod types {
         pub read_user: ::std::option::Option<BatchMessageReadUserReadUser>,
     }
     impl<'de> ::serde::Deserialize<'de> for BatchMessageReadUserResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -2707,6 +2794,7 @@ pub mod types {
         pub tag_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl ::serde::Serialize for BizEntityTagRelationCreateRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -2734,6 +2822,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for BizEntityTagRelationCreateRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -2834,6 +2923,7 @@ pub mod types {
         }
     }
     impl BizEntityTagRelationCreateRequest {
+        #[inline]
         pub fn builder() -> builder::BizEntityTagRelationCreateRequest {
             Default::default()
         }
@@ -2846,6 +2936,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl BizEntityTagRelationCreateRequestTagBizType {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -2853,6 +2944,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "chat" => ::std::option::Option::Some(Self::Chat),
@@ -2861,12 +2953,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for BizEntityTagRelationCreateRequestTagBizType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for BizEntityTagRelationCreateRequestTagBizType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -2874,12 +2968,14 @@ pub mod types {
         }
     }
     impl ::std::convert::From<&str> for BizEntityTagRelationCreateRequestTagBizType {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String>
     for BizEntityTagRelationCreateRequestTagBizType {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -2888,6 +2984,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for BizEntityTagRelationCreateRequestTagBizType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -2897,6 +2994,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for BizEntityTagRelationCreateRequestTagBizType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -2904,9 +3002,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for BizEntityTagRelationCreateRequestTagBizType {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "BizEntityTagRelationCreateRequestTagBizType".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -2930,6 +3030,7 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for BizEntityTagRelationGetResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -3000,6 +3101,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl BizEntityTagRelationGetTagBizType {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -3007,6 +3109,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "chat" => ::std::option::Option::Some(Self::Chat),
@@ -3015,12 +3118,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for BizEntityTagRelationGetTagBizType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for BizEntityTagRelationGetTagBizType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -3028,12 +3133,14 @@ pub mod types {
         }
     }
     impl ::std::convert::From<&str> for BizEntityTagRelationGetTagBizType {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String>
     for BizEntityTagRelationGetTagBizType {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -3042,6 +3149,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for BizEntityTagRelationGetTagBizType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -3051,6 +3159,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for BizEntityTagRelationGetTagBizType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -3058,9 +3167,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for BizEntityTagRelationGetTagBizType {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "BizEntityTagRelationGetTagBizType".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -3079,6 +3190,7 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for BizEntityTagRelationGetTagInfoWithBindVersion {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -3171,6 +3283,7 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for BizEntityTagRelationGetTagInfoWithBindVersionTagInfo {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -3304,6 +3417,7 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for BizEntityTagRelationGetTagInfoWithBindVersionTagInfoI18nName {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -3415,6 +3529,7 @@ pub mod types {
         pub tenant_key: ::std::option::Option<::std::string::String>,
     }
     impl ::serde::Serialize for Chat {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -3443,6 +3558,7 @@ pub mod types {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for Chat {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -3628,6 +3744,7 @@ pub mod types {
         }
     }
     impl Chat {
+        #[inline]
         pub fn builder() -> builder::Chat {
             Default::default()
         }
@@ -3657,6 +3774,7 @@ pub mod types {
         pub update_time: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ChatAnnouncementGetResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -3805,6 +3923,7 @@ pub mod types {
         pub revision: ::std::string::String,
     }
     impl ::serde::Serialize for ChatAnnouncementPatchRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -3826,6 +3945,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatAnnouncementPatchRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -3905,6 +4025,7 @@ pub mod types {
         }
     }
     impl ChatAnnouncementPatchRequest {
+        #[inline]
         pub fn builder() -> builder::ChatAnnouncementPatchRequest {
             Default::default()
         }
@@ -3922,6 +4043,7 @@ pub mod types {
         pub user_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ChatButtonUpdateFailedUserReason {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -4015,6 +4137,7 @@ pub mod types {
         pub user_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl ::serde::Serialize for ChatButtonUpdateRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -4037,6 +4160,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatButtonUpdateRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -4126,6 +4250,7 @@ pub mod types {
         }
     }
     impl ChatButtonUpdateRequest {
+        #[inline]
         pub fn builder() -> builder::ChatButtonUpdateRequest {
             Default::default()
         }
@@ -4143,6 +4268,7 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for ChatButtonUpdateResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -4251,6 +4377,7 @@ pub mod types {
         >,
     }
     impl ::serde::Serialize for ChatCreateRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -4307,6 +4434,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatCreateRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -4558,6 +4686,7 @@ pub mod types {
         }
     }
     impl ChatCreateRequest {
+        #[inline]
         pub fn builder() -> builder::ChatCreateRequest {
             Default::default()
         }
@@ -4571,6 +4700,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl ChatCreateRequestEditPermission {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -4579,6 +4709,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "only_owner" => ::std::option::Option::Some(Self::OnlyOwner),
@@ -4588,12 +4719,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ChatCreateRequestEditPermission {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatCreateRequestEditPermission {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -4601,12 +4734,14 @@ pub mod types {
         }
     }
     impl ::std::convert::From<&str> for ChatCreateRequestEditPermission {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String>
     for ChatCreateRequestEditPermission {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -4615,6 +4750,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ChatCreateRequestEditPermission {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -4624,6 +4760,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatCreateRequestEditPermission {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -4631,9 +4768,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for ChatCreateRequestEditPermission {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ChatCreateRequestEditPermission".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -4649,6 +4788,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl ChatCreateRequestGroupMessageType {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -4657,6 +4797,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "chat" => ::std::option::Option::Some(Self::Chat),
@@ -4666,12 +4807,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ChatCreateRequestGroupMessageType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatCreateRequestGroupMessageType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -4679,12 +4822,14 @@ pub mod types {
         }
     }
     impl ::std::convert::From<&str> for ChatCreateRequestGroupMessageType {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String>
     for ChatCreateRequestGroupMessageType {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -4693,6 +4838,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ChatCreateRequestGroupMessageType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -4702,6 +4848,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatCreateRequestGroupMessageType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -4709,9 +4856,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for ChatCreateRequestGroupMessageType {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ChatCreateRequestGroupMessageType".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -4727,6 +4876,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl ChatCreateRequestHideMemberCountSetting {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -4735,6 +4885,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "all_members" => ::std::option::Option::Some(Self::AllMembers),
@@ -4744,12 +4895,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ChatCreateRequestHideMemberCountSetting {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatCreateRequestHideMemberCountSetting {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -4757,12 +4910,14 @@ pub mod types {
         }
     }
     impl ::std::convert::From<&str> for ChatCreateRequestHideMemberCountSetting {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String>
     for ChatCreateRequestHideMemberCountSetting {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -4771,6 +4926,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ChatCreateRequestHideMemberCountSetting {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -4780,6 +4936,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatCreateRequestHideMemberCountSetting {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -4787,9 +4944,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for ChatCreateRequestHideMemberCountSetting {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ChatCreateRequestHideMemberCountSetting".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -4815,6 +4974,7 @@ pub mod types {
         pub status: ::std::option::Option<bool>,
     }
     impl ::serde::Serialize for ChatCreateRequestRestrictedModeSetting {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -4844,6 +5004,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatCreateRequestRestrictedModeSetting {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -4944,6 +5105,7 @@ pub mod types {
         }
     }
     impl ChatCreateRequestRestrictedModeSetting {
+        #[inline]
         pub fn builder() -> builder::ChatCreateRequestRestrictedModeSetting {
             Default::default()
         }
@@ -4957,6 +5119,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl ChatCreateRequestRestrictedModeSettingDownloadHasPermissionSetting {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -4965,6 +5128,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "all_members" => ::std::option::Option::Some(Self::AllMembers),
@@ -4975,6 +5139,7 @@ pub mod types {
     }
     impl ::std::fmt::Display
     for ChatCreateRequestRestrictedModeSettingDownloadHasPermissionSetting {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
@@ -4982,6 +5147,7 @@ pub mod types {
     impl ::std::str::FromStr
     for ChatCreateRequestRestrictedModeSettingDownloadHasPermissionSetting {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -4990,12 +5156,14 @@ pub mod types {
     }
     impl ::std::convert::From<&str>
     for ChatCreateRequestRestrictedModeSettingDownloadHasPermissionSetting {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String>
     for ChatCreateRequestRestrictedModeSettingDownloadHasPermissionSetting {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -5005,6 +5173,7 @@ pub mod types {
     }
     impl ::serde::Serialize
     for ChatCreateRequestRestrictedModeSettingDownloadHasPermissionSetting {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -5015,6 +5184,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for ChatCreateRequestRestrictedModeSettingDownloadHasPermissionSetting {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -5023,10 +5193,12 @@ pub mod types {
     }
     impl ::schemars::JsonSchema
     for ChatCreateRequestRestrictedModeSettingDownloadHasPermissionSetting {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ChatCreateRequestRestrictedModeSettingDownloadHasPermissionSetting"
                 .to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -5042,6 +5214,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl ChatCreateRequestRestrictedModeSettingMessageHasPermissionSetting {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -5050,6 +5223,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "all_members" => ::std::option::Option::Some(Self::AllMembers),
@@ -5060,6 +5234,7 @@ pub mod types {
     }
     impl ::std::fmt::Display
     for ChatCreateRequestRestrictedModeSettingMessageHasPermissionSetting {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
@@ -5067,6 +5242,7 @@ pub mod types {
     impl ::std::str::FromStr
     for ChatCreateRequestRestrictedModeSettingMessageHasPermissionSetting {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -5075,12 +5251,14 @@ pub mod types {
     }
     impl ::std::convert::From<&str>
     for ChatCreateRequestRestrictedModeSettingMessageHasPermissionSetting {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String>
     for ChatCreateRequestRestrictedModeSettingMessageHasPermissionSetting {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -5090,6 +5268,7 @@ pub mod types {
     }
     impl ::serde::Serialize
     for ChatCreateRequestRestrictedModeSettingMessageHasPermissionSetting {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -5100,6 +5279,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for ChatCreateRequestRestrictedModeSettingMessageHasPermissionSetting {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -5108,10 +5288,12 @@ pub mod types {
     }
     impl ::schemars::JsonSchema
     for ChatCreateRequestRestrictedModeSettingMessageHasPermissionSetting {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ChatCreateRequestRestrictedModeSettingMessageHasPermissionSetting"
                 .to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -5127,6 +5309,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl ChatCreateRequestRestrictedModeSettingScreenshotHasPermissionSetting {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -5135,6 +5318,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "all_members" => ::std::option::Option::Some(Self::AllMembers),
@@ -5145,6 +5329,7 @@ pub mod types {
     }
     impl ::std::fmt::Display
     for ChatCreateRequestRestrictedModeSettingScreenshotHasPermissionSetting {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
@@ -5152,6 +5337,7 @@ pub mod types {
     impl ::std::str::FromStr
     for ChatCreateRequestRestrictedModeSettingScreenshotHasPermissionSetting {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -5160,12 +5346,14 @@ pub mod types {
     }
     impl ::std::convert::From<&str>
     for ChatCreateRequestRestrictedModeSettingScreenshotHasPermissionSetting {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String>
     for ChatCreateRequestRestrictedModeSettingScreenshotHasPermissionSetting {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -5175,6 +5363,7 @@ pub mod types {
     }
     impl ::serde::Serialize
     for ChatCreateRequestRestrictedModeSettingScreenshotHasPermissionSetting {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -5185,6 +5374,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for ChatCreateRequestRestrictedModeSettingScreenshotHasPermissionSetting {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -5193,10 +5383,12 @@ pub mod types {
     }
     impl ::schemars::JsonSchema
     for ChatCreateRequestRestrictedModeSettingScreenshotHasPermissionSetting {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ChatCreateRequestRestrictedModeSettingScreenshotHasPermissionSetting"
                 .to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -5212,6 +5404,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl ChatCreateRequestUrgentSetting {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -5220,6 +5413,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "only_owner" => ::std::option::Option::Some(Self::OnlyOwner),
@@ -5229,12 +5423,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ChatCreateRequestUrgentSetting {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatCreateRequestUrgentSetting {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -5242,11 +5438,13 @@ pub mod types {
         }
     }
     impl ::std::convert::From<&str> for ChatCreateRequestUrgentSetting {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String> for ChatCreateRequestUrgentSetting {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -5255,6 +5453,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ChatCreateRequestUrgentSetting {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -5264,6 +5463,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatCreateRequestUrgentSetting {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -5271,9 +5471,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for ChatCreateRequestUrgentSetting {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ChatCreateRequestUrgentSetting".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -5289,6 +5491,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl ChatCreateRequestVideoConferenceSetting {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -5297,6 +5500,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "only_owner" => ::std::option::Option::Some(Self::OnlyOwner),
@@ -5306,12 +5510,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ChatCreateRequestVideoConferenceSetting {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatCreateRequestVideoConferenceSetting {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -5319,12 +5525,14 @@ pub mod types {
         }
     }
     impl ::std::convert::From<&str> for ChatCreateRequestVideoConferenceSetting {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String>
     for ChatCreateRequestVideoConferenceSetting {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -5333,6 +5541,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ChatCreateRequestVideoConferenceSetting {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -5342,6 +5551,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatCreateRequestVideoConferenceSetting {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -5349,9 +5559,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for ChatCreateRequestVideoConferenceSetting {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ChatCreateRequestVideoConferenceSetting".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -5419,6 +5631,7 @@ pub mod types {
         pub video_conference_setting: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ChatCreateResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -5763,6 +5976,7 @@ pub mod types {
         pub status: ::std::option::Option<bool>,
     }
     impl<'de> ::serde::Deserialize<'de> for ChatCreateRestrictedModeSetting {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -5934,6 +6148,7 @@ pub mod types {
         pub video_conference_setting: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ChatGetResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -6312,6 +6527,7 @@ pub mod types {
         pub validity_period: ::std::option::Option<ChatLinkRequestValidityPeriod>,
     }
     impl ::serde::Serialize for ChatLinkRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -6325,6 +6541,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatLinkRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -6383,6 +6600,7 @@ pub mod types {
         }
     }
     impl ChatLinkRequest {
+        #[inline]
         pub fn builder() -> builder::ChatLinkRequest {
             Default::default()
         }
@@ -6397,6 +6615,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl ChatLinkRequestValidityPeriod {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -6406,6 +6625,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "week" => ::std::option::Option::Some(Self::Week),
@@ -6416,12 +6636,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ChatLinkRequestValidityPeriod {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatLinkRequestValidityPeriod {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -6429,11 +6651,13 @@ pub mod types {
         }
     }
     impl ::std::convert::From<&str> for ChatLinkRequestValidityPeriod {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String> for ChatLinkRequestValidityPeriod {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -6442,6 +6666,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ChatLinkRequestValidityPeriod {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -6451,6 +6676,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatLinkRequestValidityPeriod {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -6458,9 +6684,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for ChatLinkRequestValidityPeriod {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ChatLinkRequestValidityPeriod".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -6480,6 +6708,7 @@ pub mod types {
         pub share_link: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ChatLinkResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -6590,6 +6819,7 @@ pub mod types {
         pub tenant_key: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ChatListItem {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -6785,6 +7015,7 @@ pub mod types {
         pub page_token: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ChatListResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -6875,6 +7106,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl ChatManagersAddManagersMemberIdType {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -6885,6 +7117,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "user_id" => ::std::option::Option::Some(Self::UserId),
@@ -6896,12 +7129,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ChatManagersAddManagersMemberIdType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatManagersAddManagersMemberIdType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -6909,12 +7144,14 @@ pub mod types {
         }
     }
     impl ::std::convert::From<&str> for ChatManagersAddManagersMemberIdType {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String>
     for ChatManagersAddManagersMemberIdType {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -6923,6 +7160,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ChatManagersAddManagersMemberIdType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -6932,6 +7170,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatManagersAddManagersMemberIdType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -6939,9 +7178,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for ChatManagersAddManagersMemberIdType {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ChatManagersAddManagersMemberIdType".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -6957,6 +7198,7 @@ pub mod types {
         pub manager_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl ::serde::Serialize for ChatManagersAddManagersRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -6970,6 +7212,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatManagersAddManagersRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -7028,6 +7271,7 @@ pub mod types {
         }
     }
     impl ChatManagersAddManagersRequest {
+        #[inline]
         pub fn builder() -> builder::ChatManagersAddManagersRequest {
             Default::default()
         }
@@ -7047,6 +7291,7 @@ pub mod types {
         pub chat_managers: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl<'de> ::serde::Deserialize<'de> for ChatManagersAddManagersResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -7132,6 +7377,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl ChatManagersDeleteManagersMemberIdType {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -7142,6 +7388,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "user_id" => ::std::option::Option::Some(Self::UserId),
@@ -7153,12 +7400,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ChatManagersDeleteManagersMemberIdType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatManagersDeleteManagersMemberIdType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -7166,12 +7415,14 @@ pub mod types {
         }
     }
     impl ::std::convert::From<&str> for ChatManagersDeleteManagersMemberIdType {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String>
     for ChatManagersDeleteManagersMemberIdType {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -7180,6 +7431,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ChatManagersDeleteManagersMemberIdType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -7189,6 +7441,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatManagersDeleteManagersMemberIdType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -7196,9 +7449,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for ChatManagersDeleteManagersMemberIdType {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ChatManagersDeleteManagersMemberIdType".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -7222,6 +7477,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl ChatMembersCreateMemberIdType {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -7232,6 +7488,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "user_id" => ::std::option::Option::Some(Self::UserId),
@@ -7243,12 +7500,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ChatMembersCreateMemberIdType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatMembersCreateMemberIdType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -7256,11 +7515,13 @@ pub mod types {
         }
     }
     impl ::std::convert::From<&str> for ChatMembersCreateMemberIdType {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String> for ChatMembersCreateMemberIdType {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -7269,6 +7530,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ChatMembersCreateMemberIdType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -7278,6 +7540,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatMembersCreateMemberIdType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -7285,9 +7548,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for ChatMembersCreateMemberIdType {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ChatMembersCreateMemberIdType".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -7303,6 +7568,7 @@ pub mod types {
         pub id_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl ::serde::Serialize for ChatMembersCreateRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -7316,6 +7582,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatMembersCreateRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -7374,6 +7641,7 @@ pub mod types {
         }
     }
     impl ChatMembersCreateRequest {
+        #[inline]
         pub fn builder() -> builder::ChatMembersCreateRequest {
             Default::default()
         }
@@ -7399,6 +7667,7 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for ChatMembersCreateResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -7492,22 +7761,26 @@ pub mod types {
     pub struct ChatMembersCreateSucceedType(i64);
     impl ::std::ops::Deref for ChatMembersCreateSucceedType {
         type Target = i64;
+        #[inline]
         fn deref(&self) -> &i64 {
             &self.0
         }
     }
     impl ::std::convert::From<ChatMembersCreateSucceedType> for i64 {
+        #[inline]
         fn from(value: ChatMembersCreateSucceedType) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<i64> for ChatMembersCreateSucceedType {
+        #[inline]
         fn from(value: i64) -> Self {
             Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatMembersCreateSucceedType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -7515,9 +7788,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for ChatMembersCreateSucceedType {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ChatMembersCreateSucceedType".to_string()
         }
+        #[inline]
         fn json_schema(
             gen: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -7546,6 +7821,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl ChatMembersDeleteMemberIdType {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -7556,6 +7832,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "user_id" => ::std::option::Option::Some(Self::UserId),
@@ -7567,12 +7844,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ChatMembersDeleteMemberIdType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatMembersDeleteMemberIdType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -7580,11 +7859,13 @@ pub mod types {
         }
     }
     impl ::std::convert::From<&str> for ChatMembersDeleteMemberIdType {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String> for ChatMembersDeleteMemberIdType {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -7593,6 +7874,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ChatMembersDeleteMemberIdType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -7602,6 +7884,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatMembersDeleteMemberIdType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -7609,9 +7892,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for ChatMembersDeleteMemberIdType {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ChatMembersDeleteMemberIdType".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -7633,6 +7918,7 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for ChatMembersDeleteResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -7703,6 +7989,7 @@ pub mod types {
         pub tenant_key: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ChatMembersGetItem {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -7804,6 +8091,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl ChatMembersGetMemberIdType {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -7813,6 +8101,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "user_id" => ::std::option::Option::Some(Self::UserId),
@@ -7823,12 +8112,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ChatMembersGetMemberIdType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatMembersGetMemberIdType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -7836,11 +8127,13 @@ pub mod types {
         }
     }
     impl ::std::convert::From<&str> for ChatMembersGetMemberIdType {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String> for ChatMembersGetMemberIdType {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -7849,6 +8142,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ChatMembersGetMemberIdType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -7858,6 +8152,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatMembersGetMemberIdType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -7865,9 +8160,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for ChatMembersGetMemberIdType {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ChatMembersGetMemberIdType".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -7882,6 +8179,7 @@ pub mod types {
         pub msg: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for ChatMembersGetResponse {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -8001,6 +8299,7 @@ pub mod types {
         pub page_token: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ChatMembersGetResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -8103,6 +8402,7 @@ pub mod types {
         pub is_in_chat: ::std::option::Option<bool>,
     }
     impl<'de> ::serde::Deserialize<'de> for ChatMembersIsInChatResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -8181,6 +8481,7 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for ChatMenuItemPatchChatMenuItem {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -8295,6 +8596,7 @@ pub mod types {
         pub update_fields: ::std::vec::Vec<ChatMenuItemPatchRequestUpdateFieldsItem>,
     }
     impl ::serde::Serialize for ChatMenuItemPatchRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -8321,6 +8623,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatMenuItemPatchRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -8409,6 +8712,7 @@ pub mod types {
         }
     }
     impl ChatMenuItemPatchRequest {
+        #[inline]
         pub fn builder() -> builder::ChatMenuItemPatchRequest {
             Default::default()
         }
@@ -8434,6 +8738,7 @@ pub mod types {
         >,
     }
     impl ::serde::Serialize for ChatMenuItemPatchRequestChatMenuItem {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -8453,6 +8758,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatMenuItemPatchRequestChatMenuItem {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -8564,6 +8870,7 @@ pub mod types {
         }
     }
     impl ChatMenuItemPatchRequestChatMenuItem {
+        #[inline]
         pub fn builder() -> builder::ChatMenuItemPatchRequestChatMenuItem {
             Default::default()
         }
@@ -8577,6 +8884,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl ChatMenuItemPatchRequestChatMenuItemActionType {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -8585,6 +8893,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "NONE" => ::std::option::Option::Some(Self::None),
@@ -8594,12 +8903,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ChatMenuItemPatchRequestChatMenuItemActionType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatMenuItemPatchRequestChatMenuItemActionType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -8607,12 +8918,14 @@ pub mod types {
         }
     }
     impl ::std::convert::From<&str> for ChatMenuItemPatchRequestChatMenuItemActionType {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String>
     for ChatMenuItemPatchRequestChatMenuItemActionType {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -8621,6 +8934,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ChatMenuItemPatchRequestChatMenuItemActionType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -8631,6 +8945,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for ChatMenuItemPatchRequestChatMenuItemActionType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -8638,9 +8953,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for ChatMenuItemPatchRequestChatMenuItemActionType {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ChatMenuItemPatchRequestChatMenuItemActionType".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -8658,6 +8975,7 @@ pub mod types {
         pub zh_cn: ::std::option::Option<::std::string::String>,
     }
     impl ::serde::Serialize for ChatMenuItemPatchRequestChatMenuItemI18nNames {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -8675,6 +8993,7 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for ChatMenuItemPatchRequestChatMenuItemI18nNames {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -8758,6 +9077,7 @@ pub mod types {
         }
     }
     impl ChatMenuItemPatchRequestChatMenuItemI18nNames {
+        #[inline]
         pub fn builder() -> builder::ChatMenuItemPatchRequestChatMenuItemI18nNames {
             Default::default()
         }
@@ -8777,6 +9097,7 @@ pub mod types {
         pub web_url: ::std::option::Option<::std::string::String>,
     }
     impl ::serde::Serialize for ChatMenuItemPatchRequestChatMenuItemRedirectLink {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -8796,6 +9117,7 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for ChatMenuItemPatchRequestChatMenuItemRedirectLink {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -8909,6 +9231,7 @@ pub mod types {
         }
     }
     impl ChatMenuItemPatchRequestChatMenuItemRedirectLink {
+        #[inline]
         pub fn builder() -> builder::ChatMenuItemPatchRequestChatMenuItemRedirectLink {
             Default::default()
         }
@@ -8924,6 +9247,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl ChatMenuItemPatchRequestUpdateFieldsItem {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -8934,6 +9258,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "ICON" => ::std::option::Option::Some(Self::Icon),
@@ -8945,12 +9270,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ChatMenuItemPatchRequestUpdateFieldsItem {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatMenuItemPatchRequestUpdateFieldsItem {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -8958,12 +9285,14 @@ pub mod types {
         }
     }
     impl ::std::convert::From<&str> for ChatMenuItemPatchRequestUpdateFieldsItem {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String>
     for ChatMenuItemPatchRequestUpdateFieldsItem {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -8972,6 +9301,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ChatMenuItemPatchRequestUpdateFieldsItem {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -8981,6 +9311,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatMenuItemPatchRequestUpdateFieldsItem {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -8988,9 +9319,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for ChatMenuItemPatchRequestUpdateFieldsItem {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ChatMenuItemPatchRequestUpdateFieldsItem".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -9010,6 +9343,7 @@ pub mod types {
         pub chat_menu_item: ::std::option::Option<ChatMenuItemPatchChatMenuItem>,
     }
     impl<'de> ::serde::Deserialize<'de> for ChatMenuItemPatchResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -9076,6 +9410,7 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for ChatMenuTreeCreateMenuTree {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -9148,6 +9483,7 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for ChatMenuTreeCreateMenuTreeChatMenuTopLevel {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -9242,6 +9578,7 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for ChatMenuTreeCreateMenuTreeChatMenuTopLevelChild {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -9322,6 +9659,7 @@ pub mod types {
         pub menu_tree: ChatMenuTreeCreateRequestMenuTree,
     }
     impl ::serde::Serialize for ChatMenuTreeCreateRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -9342,6 +9680,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatMenuTreeCreateRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -9409,6 +9748,7 @@ pub mod types {
         }
     }
     impl ChatMenuTreeCreateRequest {
+        #[inline]
         pub fn builder() -> builder::ChatMenuTreeCreateRequest {
             Default::default()
         }
@@ -9421,6 +9761,7 @@ pub mod types {
         >,
     }
     impl ::serde::Serialize for ChatMenuTreeCreateRequestMenuTree {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -9441,6 +9782,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatMenuTreeCreateRequestMenuTree {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -9510,6 +9852,7 @@ pub mod types {
         }
     }
     impl ChatMenuTreeCreateRequestMenuTree {
+        #[inline]
         pub fn builder() -> builder::ChatMenuTreeCreateRequestMenuTree {
             Default::default()
         }
@@ -9524,6 +9867,7 @@ pub mod types {
         >,
     }
     impl ::serde::Serialize for ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevel {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -9546,6 +9890,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevel {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -9630,6 +9975,7 @@ pub mod types {
         }
     }
     impl ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevel {
+        #[inline]
         pub fn builder() -> builder::ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevel {
             Default::default()
         }
@@ -9652,6 +9998,7 @@ pub mod types {
     }
     impl ::serde::Serialize
     for ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItem {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -9682,6 +10029,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItem {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -9813,6 +10161,7 @@ pub mod types {
         }
     }
     impl ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItem {
+        #[inline]
         pub fn builder() -> builder::ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItem {
             Default::default()
         }
@@ -9826,6 +10175,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItemActionType {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -9834,6 +10184,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "NONE" => ::std::option::Option::Some(Self::None),
@@ -9844,6 +10195,7 @@ pub mod types {
     }
     impl ::std::fmt::Display
     for ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItemActionType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
@@ -9851,6 +10203,7 @@ pub mod types {
     impl ::std::str::FromStr
     for ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItemActionType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -9859,12 +10212,14 @@ pub mod types {
     }
     impl ::std::convert::From<&str>
     for ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItemActionType {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String>
     for ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItemActionType {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -9874,6 +10229,7 @@ pub mod types {
     }
     impl ::serde::Serialize
     for ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItemActionType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -9884,6 +10240,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItemActionType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -9892,10 +10249,12 @@ pub mod types {
     }
     impl ::schemars::JsonSchema
     for ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItemActionType {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItemActionType"
                 .to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -9909,6 +10268,7 @@ pub mod types {
         pub chat_menu_item: ::std::option::Option<ChatMenuItemPatchRequestChatMenuItem>,
     }
     impl ::serde::Serialize for ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChild {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -9923,6 +10283,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChild {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -9986,6 +10347,7 @@ pub mod types {
         }
     }
     impl ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChild {
+        #[inline]
         pub fn builder() -> builder::ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChild {
             Default::default()
         }
@@ -10001,6 +10363,7 @@ pub mod types {
         pub menu_tree: ::std::option::Option<ChatMenuTreeCreateMenuTree>,
     }
     impl<'de> ::serde::Deserialize<'de> for ChatMenuTreeCreateResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -10064,6 +10427,7 @@ pub mod types {
         pub chat_menu_top_level_ids: ::std::vec::Vec<::std::string::String>,
     }
     impl ::serde::Serialize for ChatMenuTreeDeleteRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -10084,6 +10448,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatMenuTreeDeleteRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -10153,6 +10518,7 @@ pub mod types {
         }
     }
     impl ChatMenuTreeDeleteRequest {
+        #[inline]
         pub fn builder() -> builder::ChatMenuTreeDeleteRequest {
             Default::default()
         }
@@ -10179,6 +10545,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl ChatMode {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -10188,6 +10555,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "group" => ::std::option::Option::Some(Self::Group),
@@ -10198,12 +10566,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ChatMode {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatMode {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -10211,11 +10581,13 @@ pub mod types {
         }
     }
     impl ::std::convert::From<&str> for ChatMode {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String> for ChatMode {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -10224,6 +10596,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ChatMode {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -10232,6 +10605,7 @@ pub mod types {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for ChatMode {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -10239,9 +10613,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for ChatMode {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ChatMode".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -10259,6 +10635,7 @@ pub mod types {
         pub user_id_type: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ChatModerationGetItem {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -10348,6 +10725,7 @@ pub mod types {
         pub msg: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for ChatModerationGetResponse {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -10467,6 +10845,7 @@ pub mod types {
         pub page_token: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ChatModerationGetResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -10573,6 +10952,7 @@ pub mod types {
         >,
     }
     impl ::serde::Serialize for ChatModerationUpdateRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -10599,6 +10979,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatModerationUpdateRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -10685,6 +11066,7 @@ pub mod types {
         }
     }
     impl ChatModerationUpdateRequest {
+        #[inline]
         pub fn builder() -> builder::ChatModerationUpdateRequest {
             Default::default()
         }
@@ -10703,6 +11085,7 @@ pub mod types {
         pub page_token: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ChatPage {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -10790,6 +11173,7 @@ pub mod types {
         pub msg: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for ChatSearchResponse {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -10907,6 +11291,7 @@ pub mod types {
         pub meta_data: ::std::option::Option<ChatSearchV2ItemMetaData>,
     }
     impl<'de> ::serde::Deserialize<'de> for ChatSearchV2Item {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -11015,6 +11400,7 @@ pub mod types {
         pub update_time: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ChatSearchV2ItemMetaData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -11210,6 +11596,7 @@ pub mod types {
         pub sorter: ::std::option::Option<ChatSearchV2RequestSorter>,
     }
     impl ::serde::Serialize for ChatSearchV2Request {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -11227,6 +11614,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatSearchV2Request {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -11307,6 +11695,7 @@ pub mod types {
         }
     }
     impl ChatSearchV2Request {
+        #[inline]
         pub fn builder() -> builder::ChatSearchV2Request {
             Default::default()
         }
@@ -11330,6 +11719,7 @@ pub mod types {
         >,
     }
     impl ::serde::Serialize for ChatSearchV2RequestFilter {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -11352,6 +11742,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatSearchV2RequestFilter {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -11460,6 +11851,7 @@ pub mod types {
         }
     }
     impl ChatSearchV2RequestFilter {
+        #[inline]
         pub fn builder() -> builder::ChatSearchV2RequestFilter {
             Default::default()
         }
@@ -11473,6 +11865,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl ChatSearchV2RequestFilterChatModesItem {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -11481,6 +11874,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "default" => ::std::option::Option::Some(Self::Default),
@@ -11490,12 +11884,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ChatSearchV2RequestFilterChatModesItem {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatSearchV2RequestFilterChatModesItem {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -11503,12 +11899,14 @@ pub mod types {
         }
     }
     impl ::std::convert::From<&str> for ChatSearchV2RequestFilterChatModesItem {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String>
     for ChatSearchV2RequestFilterChatModesItem {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -11517,6 +11915,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ChatSearchV2RequestFilterChatModesItem {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -11526,6 +11925,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatSearchV2RequestFilterChatModesItem {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -11533,9 +11933,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for ChatSearchV2RequestFilterChatModesItem {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ChatSearchV2RequestFilterChatModesItem".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -11553,6 +11955,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl ChatSearchV2RequestFilterSearchTypesItem {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -11563,6 +11966,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "private" => ::std::option::Option::Some(Self::Private),
@@ -11574,12 +11978,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ChatSearchV2RequestFilterSearchTypesItem {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatSearchV2RequestFilterSearchTypesItem {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -11587,12 +11993,14 @@ pub mod types {
         }
     }
     impl ::std::convert::From<&str> for ChatSearchV2RequestFilterSearchTypesItem {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String>
     for ChatSearchV2RequestFilterSearchTypesItem {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -11601,6 +12009,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ChatSearchV2RequestFilterSearchTypesItem {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -11610,6 +12019,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatSearchV2RequestFilterSearchTypesItem {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -11617,9 +12027,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for ChatSearchV2RequestFilterSearchTypesItem {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ChatSearchV2RequestFilterSearchTypesItem".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -11638,6 +12050,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl ChatSearchV2RequestSorter {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -11647,6 +12060,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "create_time_desc" => ::std::option::Option::Some(Self::CreateTimeDesc),
@@ -11657,12 +12071,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ChatSearchV2RequestSorter {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatSearchV2RequestSorter {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -11670,11 +12086,13 @@ pub mod types {
         }
     }
     impl ::std::convert::From<&str> for ChatSearchV2RequestSorter {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String> for ChatSearchV2RequestSorter {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -11683,6 +12101,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ChatSearchV2RequestSorter {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -11692,6 +12111,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatSearchV2RequestSorter {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -11699,9 +12119,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for ChatSearchV2RequestSorter {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ChatSearchV2RequestSorter".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -11718,6 +12140,7 @@ pub mod types {
         pub msg: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for ChatSearchV2Response {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -11839,6 +12262,7 @@ pub mod types {
         pub total: ::std::option::Option<i64>,
     }
     impl<'de> ::serde::Deserialize<'de> for ChatSearchV2ResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -11949,6 +12373,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl ChatSortType {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -11957,6 +12382,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "ByCreateTimeAsc" => ::std::option::Option::Some(Self::ByCreateTimeAsc),
@@ -11966,12 +12392,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ChatSortType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatSortType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -11979,11 +12407,13 @@ pub mod types {
         }
     }
     impl ::std::convert::From<&str> for ChatSortType {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String> for ChatSortType {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -11992,6 +12422,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ChatSortType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -12001,6 +12432,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatSortType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -12008,9 +12440,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for ChatSortType {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ChatSortType".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -12018,6 +12452,7 @@ pub mod types {
         }
     }
     impl ::std::default::Default for ChatSortType {
+        #[inline]
         fn default() -> Self {
             ChatSortType::ByCreateTimeAsc
         }
@@ -12032,6 +12467,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl ChatStatus {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -12041,6 +12477,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "normal" => ::std::option::Option::Some(Self::Normal),
@@ -12051,12 +12488,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ChatStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatStatus {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -12064,11 +12503,13 @@ pub mod types {
         }
     }
     impl ::std::convert::From<&str> for ChatStatus {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String> for ChatStatus {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -12077,6 +12518,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ChatStatus {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -12085,6 +12527,7 @@ pub mod types {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for ChatStatus {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -12092,9 +12535,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for ChatStatus {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ChatStatus".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -12116,6 +12561,7 @@ pub mod types {
         pub tab_type: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ChatTabCreateChatTab {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -12229,6 +12675,7 @@ pub mod types {
         pub chat_tabs: ::std::vec::Vec<ChatTabCreateRequestChatTab>,
     }
     impl ::serde::Serialize for ChatTabCreateRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -12249,6 +12696,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatTabCreateRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -12316,6 +12764,7 @@ pub mod types {
         }
     }
     impl ChatTabCreateRequest {
+        #[inline]
         pub fn builder() -> builder::ChatTabCreateRequest {
             Default::default()
         }
@@ -12332,6 +12781,7 @@ pub mod types {
         pub tab_type: ChatTabCreateRequestChatTabTabType,
     }
     impl ::serde::Serialize for ChatTabCreateRequestChatTab {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -12355,6 +12805,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatTabCreateRequestChatTab {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -12456,6 +12907,7 @@ pub mod types {
         }
     }
     impl ChatTabCreateRequestChatTab {
+        #[inline]
         pub fn builder() -> builder::ChatTabCreateRequestChatTab {
             Default::default()
         }
@@ -12469,6 +12921,7 @@ pub mod types {
         pub is_built_in: ::std::option::Option<bool>,
     }
     impl ::serde::Serialize for ChatTabCreateRequestChatTabTabConfig {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -12484,6 +12937,7 @@ pub mod types {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for ChatTabCreateRequestChatTabTabConfig {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -12557,6 +13011,7 @@ pub mod types {
         }
     }
     impl ChatTabCreateRequestChatTabTabConfig {
+        #[inline]
         pub fn builder() -> builder::ChatTabCreateRequestChatTabTabConfig {
             Default::default()
         }
@@ -12574,6 +13029,7 @@ pub mod types {
         pub url: ::std::option::Option<::std::string::String>,
     }
     impl ::serde::Serialize for ChatTabCreateRequestChatTabTabContent {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -12591,6 +13047,7 @@ pub mod types {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for ChatTabCreateRequestChatTabTabContent {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -12686,6 +13143,7 @@ pub mod types {
         }
     }
     impl ChatTabCreateRequestChatTabTabContent {
+        #[inline]
         pub fn builder() -> builder::ChatTabCreateRequestChatTabTabContent {
             Default::default()
         }
@@ -12708,6 +13166,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl ChatTabCreateRequestChatTabTabType {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -12725,6 +13184,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "message" => ::std::option::Option::Some(Self::Message),
@@ -12745,12 +13205,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ChatTabCreateRequestChatTabTabType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatTabCreateRequestChatTabTabType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -12758,12 +13220,14 @@ pub mod types {
         }
     }
     impl ::std::convert::From<&str> for ChatTabCreateRequestChatTabTabType {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String>
     for ChatTabCreateRequestChatTabTabType {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -12772,6 +13236,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ChatTabCreateRequestChatTabTabType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -12781,6 +13246,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatTabCreateRequestChatTabTabType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -12788,9 +13254,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for ChatTabCreateRequestChatTabTabType {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ChatTabCreateRequestChatTabTabType".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -12820,6 +13288,7 @@ pub mod types {
         pub chat_tabs: ::std::option::Option<::std::vec::Vec<ChatTabCreateChatTab>>,
     }
     impl<'de> ::serde::Deserialize<'de> for ChatTabCreateResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -12883,6 +13352,7 @@ pub mod types {
         pub tab_ids: ::std::vec::Vec<::std::string::String>,
     }
     impl ::serde::Serialize for ChatTabDeleteTabsRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -12903,6 +13373,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatTabDeleteTabsRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -12970,6 +13441,7 @@ pub mod types {
         }
     }
     impl ChatTabDeleteTabsRequest {
+        #[inline]
         pub fn builder() -> builder::ChatTabDeleteTabsRequest {
             Default::default()
         }
@@ -12985,6 +13457,7 @@ pub mod types {
         pub tab_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl ::serde::Serialize for ChatTabSortTabsRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -12998,6 +13471,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatTabSortTabsRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -13056,6 +13530,7 @@ pub mod types {
         }
     }
     impl ChatTabSortTabsRequest {
+        #[inline]
         pub fn builder() -> builder::ChatTabSortTabsRequest {
             Default::default()
         }
@@ -13071,6 +13546,7 @@ pub mod types {
         >,
     }
     impl ::serde::Serialize for ChatTabUpdateTabsRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -13084,6 +13560,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatTabUpdateTabsRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -13142,6 +13619,7 @@ pub mod types {
         }
     }
     impl ChatTabUpdateTabsRequest {
+        #[inline]
         pub fn builder() -> builder::ChatTabUpdateTabsRequest {
             Default::default()
         }
@@ -13160,6 +13638,7 @@ pub mod types {
         pub tab_type: ChatTabUpdateTabsRequestChatTabTabType,
     }
     impl ::serde::Serialize for ChatTabUpdateTabsRequestChatTab {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -13184,6 +13663,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatTabUpdateTabsRequestChatTab {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -13301,6 +13781,7 @@ pub mod types {
         }
     }
     impl ChatTabUpdateTabsRequestChatTab {
+        #[inline]
         pub fn builder() -> builder::ChatTabUpdateTabsRequestChatTab {
             Default::default()
         }
@@ -13323,6 +13804,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl ChatTabUpdateTabsRequestChatTabTabType {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -13340,6 +13822,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "message" => ::std::option::Option::Some(Self::Message),
@@ -13360,12 +13843,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ChatTabUpdateTabsRequestChatTabTabType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatTabUpdateTabsRequestChatTabTabType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -13373,12 +13858,14 @@ pub mod types {
         }
     }
     impl ::std::convert::From<&str> for ChatTabUpdateTabsRequestChatTabTabType {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String>
     for ChatTabUpdateTabsRequestChatTabTabType {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -13387,6 +13874,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ChatTabUpdateTabsRequestChatTabTabType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -13396,6 +13884,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatTabUpdateTabsRequestChatTabTabType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -13403,9 +13892,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for ChatTabUpdateTabsRequestChatTabTabType {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ChatTabUpdateTabsRequestChatTabTabType".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -13440,6 +13931,7 @@ pub mod types {
         >,
     }
     impl ::serde::Serialize for ChatTopNoticePutTopNoticeRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -13460,6 +13952,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatTopNoticePutTopNoticeRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -13527,6 +14020,7 @@ pub mod types {
         }
     }
     impl ChatTopNoticePutTopNoticeRequest {
+        #[inline]
         pub fn builder() -> builder::ChatTopNoticePutTopNoticeRequest {
             Default::default()
         }
@@ -13542,6 +14036,7 @@ pub mod types {
         pub message_id: ::std::option::Option<::std::string::String>,
     }
     impl ::serde::Serialize for ChatTopNoticePutTopNoticeRequestChatTopNoticeItem {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -13559,6 +14054,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for ChatTopNoticePutTopNoticeRequestChatTopNoticeItem {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -13634,6 +14130,7 @@ pub mod types {
         }
     }
     impl ChatTopNoticePutTopNoticeRequestChatTopNoticeItem {
+        #[inline]
         pub fn builder() -> builder::ChatTopNoticePutTopNoticeRequestChatTopNoticeItem {
             Default::default()
         }
@@ -13647,6 +14144,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl ChatTopNoticePutTopNoticeRequestChatTopNoticeItemActionType {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -13655,6 +14153,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "1" => ::std::option::Option::Some(Self::X1),
@@ -13665,6 +14164,7 @@ pub mod types {
     }
     impl ::std::fmt::Display
     for ChatTopNoticePutTopNoticeRequestChatTopNoticeItemActionType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
@@ -13672,6 +14172,7 @@ pub mod types {
     impl ::std::str::FromStr
     for ChatTopNoticePutTopNoticeRequestChatTopNoticeItemActionType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -13680,12 +14181,14 @@ pub mod types {
     }
     impl ::std::convert::From<&str>
     for ChatTopNoticePutTopNoticeRequestChatTopNoticeItemActionType {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String>
     for ChatTopNoticePutTopNoticeRequestChatTopNoticeItemActionType {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -13695,6 +14198,7 @@ pub mod types {
     }
     impl ::serde::Serialize
     for ChatTopNoticePutTopNoticeRequestChatTopNoticeItemActionType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -13705,6 +14209,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for ChatTopNoticePutTopNoticeRequestChatTopNoticeItemActionType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -13713,9 +14218,11 @@ pub mod types {
     }
     impl ::schemars::JsonSchema
     for ChatTopNoticePutTopNoticeRequestChatTopNoticeItemActionType {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ChatTopNoticePutTopNoticeRequestChatTopNoticeItemActionType".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -13775,6 +14282,7 @@ pub mod types {
         >,
     }
     impl ::serde::Serialize for ChatUpdateRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -13840,6 +14348,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatUpdateRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -14091,6 +14600,7 @@ pub mod types {
         }
     }
     impl ChatUpdateRequest {
+        #[inline]
         pub fn builder() -> builder::ChatUpdateRequest {
             Default::default()
         }
@@ -14104,6 +14614,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl ChatUpdateRequestGroupMessageType {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -14112,6 +14623,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "chat" => ::std::option::Option::Some(Self::Chat),
@@ -14121,12 +14633,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ChatUpdateRequestGroupMessageType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatUpdateRequestGroupMessageType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -14134,12 +14648,14 @@ pub mod types {
         }
     }
     impl ::std::convert::From<&str> for ChatUpdateRequestGroupMessageType {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String>
     for ChatUpdateRequestGroupMessageType {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -14148,6 +14664,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ChatUpdateRequestGroupMessageType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -14157,6 +14674,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatUpdateRequestGroupMessageType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -14164,9 +14682,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for ChatUpdateRequestGroupMessageType {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ChatUpdateRequestGroupMessageType".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -14182,6 +14702,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl ChatUpdateRequestHideMemberCountSetting {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -14190,6 +14711,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "all_members" => ::std::option::Option::Some(Self::AllMembers),
@@ -14199,12 +14721,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ChatUpdateRequestHideMemberCountSetting {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatUpdateRequestHideMemberCountSetting {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -14212,12 +14736,14 @@ pub mod types {
         }
     }
     impl ::std::convert::From<&str> for ChatUpdateRequestHideMemberCountSetting {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String>
     for ChatUpdateRequestHideMemberCountSetting {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -14226,6 +14752,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ChatUpdateRequestHideMemberCountSetting {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -14235,6 +14762,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatUpdateRequestHideMemberCountSetting {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -14242,9 +14770,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for ChatUpdateRequestHideMemberCountSetting {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ChatUpdateRequestHideMemberCountSetting".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -14260,6 +14790,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl ChatUpdateRequestUrgentSetting {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -14268,6 +14799,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "only_owner" => ::std::option::Option::Some(Self::OnlyOwner),
@@ -14277,12 +14809,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ChatUpdateRequestUrgentSetting {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatUpdateRequestUrgentSetting {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -14290,11 +14824,13 @@ pub mod types {
         }
     }
     impl ::std::convert::From<&str> for ChatUpdateRequestUrgentSetting {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String> for ChatUpdateRequestUrgentSetting {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -14303,6 +14839,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ChatUpdateRequestUrgentSetting {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -14312,6 +14849,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatUpdateRequestUrgentSetting {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -14319,9 +14857,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for ChatUpdateRequestUrgentSetting {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ChatUpdateRequestUrgentSetting".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -14337,6 +14877,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl ChatUpdateRequestVideoConferenceSetting {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -14345,6 +14886,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "only_owner" => ::std::option::Option::Some(Self::OnlyOwner),
@@ -14354,12 +14896,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ChatUpdateRequestVideoConferenceSetting {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ChatUpdateRequestVideoConferenceSetting {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -14367,12 +14911,14 @@ pub mod types {
         }
     }
     impl ::std::convert::From<&str> for ChatUpdateRequestVideoConferenceSetting {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String>
     for ChatUpdateRequestVideoConferenceSetting {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -14381,6 +14927,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ChatUpdateRequestVideoConferenceSetting {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -14390,6 +14937,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ChatUpdateRequestVideoConferenceSetting {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -14397,9 +14945,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for ChatUpdateRequestVideoConferenceSetting {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ChatUpdateRequestVideoConferenceSetting".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -14417,6 +14967,7 @@ pub mod types {
         pub msg: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for ChatsListed {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -14530,6 +15081,7 @@ pub mod types {
         pub user_ids: ::std::vec::Vec<::std::string::String>,
     }
     impl ::serde::Serialize for FeedCardBotTimeSentiveRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -14556,6 +15108,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for FeedCardBotTimeSentiveRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -14644,6 +15197,7 @@ pub mod types {
         }
     }
     impl FeedCardBotTimeSentiveRequest {
+        #[inline]
         pub fn builder() -> builder::FeedCardBotTimeSentiveRequest {
             Default::default()
         }
@@ -14663,6 +15217,7 @@ pub mod types {
         pub file_type: FileCreateFormFileType,
     }
     impl ::serde::Serialize for FileCreateForm {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -14690,6 +15245,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for FileCreateForm {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -14790,6 +15346,7 @@ pub mod types {
         }
     }
     impl FileCreateForm {
+        #[inline]
         pub fn builder() -> builder::FileCreateForm {
             Default::default()
         }
@@ -14808,6 +15365,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl FileCreateFormFileType {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -14821,6 +15379,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "opus" => ::std::option::Option::Some(Self::Opus),
@@ -14835,12 +15394,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for FileCreateFormFileType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for FileCreateFormFileType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -14848,11 +15409,13 @@ pub mod types {
         }
     }
     impl ::std::convert::From<&str> for FileCreateFormFileType {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String> for FileCreateFormFileType {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -14861,6 +15424,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for FileCreateFormFileType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -14870,6 +15434,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for FileCreateFormFileType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -14877,9 +15442,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for FileCreateFormFileType {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "FileCreateFormFileType".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -14897,6 +15464,7 @@ pub mod types {
         pub file_key: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for FileCreateResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -14965,6 +15533,7 @@ pub mod types {
         pub zh_cn: ::std::option::Option<::std::string::String>,
     }
     impl ::serde::Serialize for I18nNames {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -14981,6 +15550,7 @@ pub mod types {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for I18nNames {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -15061,6 +15631,7 @@ pub mod types {
         }
     }
     impl I18nNames {
+        #[inline]
         pub fn builder() -> builder::I18nNames {
             Default::default()
         }
@@ -15072,6 +15643,7 @@ pub mod types {
         pub image_type: ImageCreateFormImageType,
     }
     impl ::serde::Serialize for ImageCreateForm {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -15092,6 +15664,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ImageCreateForm {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -15159,6 +15732,7 @@ pub mod types {
         }
     }
     impl ImageCreateForm {
+        #[inline]
         pub fn builder() -> builder::ImageCreateForm {
             Default::default()
         }
@@ -15172,6 +15746,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl ImageCreateFormImageType {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -15180,6 +15755,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "message" => ::std::option::Option::Some(Self::Message),
@@ -15189,12 +15765,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ImageCreateFormImageType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ImageCreateFormImageType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -15202,11 +15780,13 @@ pub mod types {
         }
     }
     impl ::std::convert::From<&str> for ImageCreateFormImageType {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String> for ImageCreateFormImageType {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -15215,6 +15795,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ImageCreateFormImageType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -15224,6 +15805,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ImageCreateFormImageType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -15231,9 +15813,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for ImageCreateFormImageType {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ImageCreateFormImageType".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -15249,6 +15833,7 @@ pub mod types {
         pub msg: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for ImageUploaded {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -15404,6 +15989,7 @@ pub mod types {
         pub upper_message_id: ::std::option::Option<::std::string::String>,
     }
     impl ::serde::Serialize for Message {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -15442,6 +16028,7 @@ pub mod types {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for Message {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -15671,6 +16258,7 @@ pub mod types {
         }
     }
     impl Message {
+        #[inline]
         pub fn builder() -> builder::Message {
             Default::default()
         }
@@ -15683,6 +16271,7 @@ pub mod types {
         pub content: ::std::option::Option<::std::string::String>,
     }
     impl ::serde::Serialize for MessageBody {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -15695,6 +16284,7 @@ pub mod types {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for MessageBody {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -15751,6 +16341,7 @@ pub mod types {
         }
     }
     impl MessageBody {
+        #[inline]
         pub fn builder() -> builder::MessageBody {
             Default::default()
         }
@@ -15762,6 +16353,7 @@ pub mod types {
         pub content: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for MessageCreateBody {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -15832,6 +16424,7 @@ pub mod types {
         pub tenant_key: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for MessageCreateMention {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -15947,6 +16540,7 @@ pub mod types {
         pub uuid: ::std::option::Option<::std::string::String>,
     }
     impl ::serde::Serialize for MessageCreateRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -15980,6 +16574,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MessageCreateRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -16099,6 +16694,7 @@ pub mod types {
         }
     }
     impl MessageCreateRequest {
+        #[inline]
         pub fn builder() -> builder::MessageCreateRequest {
             Default::default()
         }
@@ -16140,6 +16736,7 @@ pub mod types {
         pub upper_message_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for MessageCreateResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -16387,6 +16984,7 @@ pub mod types {
         pub tenant_key: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for MessageCreateSender {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -16514,6 +17112,7 @@ pub mod types {
         pub msg: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for MessageCreated {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -16635,6 +17234,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl MessageForwardReceiveIdType {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -16647,6 +17247,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "open_id" => ::std::option::Option::Some(Self::OpenId),
@@ -16660,12 +17261,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for MessageForwardReceiveIdType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for MessageForwardReceiveIdType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -16673,11 +17276,13 @@ pub mod types {
         }
     }
     impl ::std::convert::From<&str> for MessageForwardReceiveIdType {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String> for MessageForwardReceiveIdType {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -16686,6 +17291,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for MessageForwardReceiveIdType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -16695,6 +17301,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MessageForwardReceiveIdType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -16702,9 +17309,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for MessageForwardReceiveIdType {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "MessageForwardReceiveIdType".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -16719,6 +17328,7 @@ pub mod types {
         pub receive_id: ::std::string::String,
     }
     impl ::serde::Serialize for MessageForwardRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -16739,6 +17349,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MessageForwardRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -16806,6 +17417,7 @@ pub mod types {
         }
     }
     impl MessageForwardRequest {
+        #[inline]
         pub fn builder() -> builder::MessageForwardRequest {
             Default::default()
         }
@@ -16821,6 +17433,7 @@ pub mod types {
         pub items: ::std::option::Option<::std::vec::Vec<MessageCreateResponseData>>,
     }
     impl<'de> ::serde::Deserialize<'de> for MessageGetResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -16886,6 +17499,7 @@ pub mod types {
         pub msg: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for MessageListResponse {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -17003,6 +17617,7 @@ pub mod types {
         pub page_token: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for MessageListResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -17091,6 +17706,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl MessageListSortType {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -17099,6 +17715,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "ByCreateTimeAsc" => ::std::option::Option::Some(Self::ByCreateTimeAsc),
@@ -17108,12 +17725,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for MessageListSortType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for MessageListSortType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -17121,11 +17740,13 @@ pub mod types {
         }
     }
     impl ::std::convert::From<&str> for MessageListSortType {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String> for MessageListSortType {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -17134,6 +17755,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for MessageListSortType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -17143,6 +17765,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MessageListSortType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -17150,9 +17773,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for MessageListSortType {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "MessageListSortType".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -17177,6 +17802,7 @@ pub mod types {
         pub tenant_key: ::std::option::Option<::std::string::String>,
     }
     impl ::serde::Serialize for MessageMention {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -17195,6 +17821,7 @@ pub mod types {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for MessageMention {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -17297,6 +17924,7 @@ pub mod types {
         }
     }
     impl MessageMention {
+        #[inline]
         pub fn builder() -> builder::MessageMention {
             Default::default()
         }
@@ -17314,6 +17942,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl MessageMergeForwardReceiveIdType {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -17326,6 +17955,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "open_id" => ::std::option::Option::Some(Self::OpenId),
@@ -17339,12 +17969,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for MessageMergeForwardReceiveIdType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for MessageMergeForwardReceiveIdType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -17352,12 +17984,14 @@ pub mod types {
         }
     }
     impl ::std::convert::From<&str> for MessageMergeForwardReceiveIdType {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String>
     for MessageMergeForwardReceiveIdType {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -17366,6 +18000,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for MessageMergeForwardReceiveIdType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -17375,6 +18010,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MessageMergeForwardReceiveIdType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -17382,9 +18018,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for MessageMergeForwardReceiveIdType {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "MessageMergeForwardReceiveIdType".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -17400,6 +18038,7 @@ pub mod types {
         pub receive_id: ::std::string::String,
     }
     impl ::serde::Serialize for MessageMergeForwardRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -17426,6 +18065,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MessageMergeForwardRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -17514,6 +18154,7 @@ pub mod types {
         }
     }
     impl MessageMergeForwardRequest {
+        #[inline]
         pub fn builder() -> builder::MessageMergeForwardRequest {
             Default::default()
         }
@@ -17533,6 +18174,7 @@ pub mod types {
         pub message: ::std::option::Option<MessageCreateResponseData>,
     }
     impl<'de> ::serde::Deserialize<'de> for MessageMergeForwardResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -17610,6 +18252,7 @@ pub mod types {
         pub content: ::std::string::String,
     }
     impl ::serde::Serialize for MessagePatchRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -17630,6 +18273,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MessagePatchRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -17697,6 +18341,7 @@ pub mod types {
         }
     }
     impl MessagePatchRequest {
+        #[inline]
         pub fn builder() -> builder::MessagePatchRequest {
             Default::default()
         }
@@ -17709,6 +18354,7 @@ pub mod types {
         pub follow_ups: ::std::vec::Vec<MessagePushFollowUpRequestFollowUp>,
     }
     impl ::serde::Serialize for MessagePushFollowUpRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -17729,6 +18375,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MessagePushFollowUpRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -17796,6 +18443,7 @@ pub mod types {
         }
     }
     impl MessagePushFollowUpRequest {
+        #[inline]
         pub fn builder() -> builder::MessagePushFollowUpRequest {
             Default::default()
         }
@@ -17810,6 +18458,7 @@ pub mod types {
         >,
     }
     impl ::serde::Serialize for MessagePushFollowUpRequestFollowUp {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -17831,6 +18480,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MessagePushFollowUpRequestFollowUp {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -17913,6 +18563,7 @@ pub mod types {
         }
     }
     impl MessagePushFollowUpRequestFollowUp {
+        #[inline]
         pub fn builder() -> builder::MessagePushFollowUpRequestFollowUp {
             Default::default()
         }
@@ -17924,6 +18575,7 @@ pub mod types {
         pub language: MessagePushFollowUpRequestFollowUpI18nContentLanguage,
     }
     impl ::serde::Serialize for MessagePushFollowUpRequestFollowUpI18nContent {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -17951,6 +18603,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for MessagePushFollowUpRequestFollowUpI18nContent {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -18042,6 +18695,7 @@ pub mod types {
         }
     }
     impl MessagePushFollowUpRequestFollowUpI18nContent {
+        #[inline]
         pub fn builder() -> builder::MessagePushFollowUpRequestFollowUpI18nContent {
             Default::default()
         }
@@ -18069,6 +18723,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl MessagePushFollowUpRequestFollowUpI18nContentLanguage {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -18091,6 +18746,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "en_us" => ::std::option::Option::Some(Self::EnUs),
@@ -18114,12 +18770,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for MessagePushFollowUpRequestFollowUpI18nContentLanguage {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for MessagePushFollowUpRequestFollowUpI18nContentLanguage {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -18128,12 +18786,14 @@ pub mod types {
     }
     impl ::std::convert::From<&str>
     for MessagePushFollowUpRequestFollowUpI18nContentLanguage {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String>
     for MessagePushFollowUpRequestFollowUpI18nContentLanguage {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -18142,6 +18802,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for MessagePushFollowUpRequestFollowUpI18nContentLanguage {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -18152,6 +18813,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for MessagePushFollowUpRequestFollowUpI18nContentLanguage {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -18160,9 +18822,11 @@ pub mod types {
     }
     impl ::schemars::JsonSchema
     for MessagePushFollowUpRequestFollowUpI18nContentLanguage {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "MessagePushFollowUpRequestFollowUpI18nContentLanguage".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -18200,6 +18864,7 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for MessageReactionBatchQueryFailMsgReactionDetail {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -18282,6 +18947,7 @@ pub mod types {
         pub reaction_type: ::std::option::Option<::std::string::String>,
     }
     impl ::serde::Serialize for MessageReactionBatchQueryRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -18307,6 +18973,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MessageReactionBatchQueryRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -18398,6 +19065,7 @@ pub mod types {
         }
     }
     impl MessageReactionBatchQueryRequest {
+        #[inline]
         pub fn builder() -> builder::MessageReactionBatchQueryRequest {
             Default::default()
         }
@@ -18411,6 +19079,7 @@ pub mod types {
         pub page_token: ::std::option::Option<::std::string::String>,
     }
     impl ::serde::Serialize for MessageReactionBatchQueryRequestQuery {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -18427,6 +19096,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MessageReactionBatchQueryRequestQuery {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -18500,6 +19170,7 @@ pub mod types {
         }
     }
     impl MessageReactionBatchQueryRequestQuery {
+        #[inline]
         pub fn builder() -> builder::MessageReactionBatchQueryRequestQuery {
             Default::default()
         }
@@ -18525,6 +19196,7 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for MessageReactionBatchQueryResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -18627,6 +19299,7 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for MessageReactionBatchQuerySuccessMsgReactionCount {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -18711,6 +19384,7 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for MessageReactionBatchQuerySuccessMsgReactionCountReactionCountItem {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -18803,6 +19477,7 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for MessageReactionBatchQuerySuccessMsgReactionDetail {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -18920,6 +19595,7 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItem {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -19026,6 +19702,7 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItemOperator {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -19107,6 +19784,7 @@ pub mod types {
         pub emoji_type: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for MessageReactionCreateReactionType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -19170,6 +19848,7 @@ pub mod types {
         pub reaction_type: MessageReactionCreateRequestReactionType,
     }
     impl ::serde::Serialize for MessageReactionCreateRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -19190,6 +19869,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MessageReactionCreateRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -19257,6 +19937,7 @@ pub mod types {
         }
     }
     impl MessageReactionCreateRequest {
+        #[inline]
         pub fn builder() -> builder::MessageReactionCreateRequest {
             Default::default()
         }
@@ -19267,6 +19948,7 @@ pub mod types {
         pub emoji_type: ::std::string::String,
     }
     impl ::serde::Serialize for MessageReactionCreateRequestReactionType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -19287,6 +19969,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MessageReactionCreateRequestReactionType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -19357,6 +20040,7 @@ pub mod types {
         }
     }
     impl MessageReactionCreateRequestReactionType {
+        #[inline]
         pub fn builder() -> builder::MessageReactionCreateRequestReactionType {
             Default::default()
         }
@@ -19380,6 +20064,7 @@ pub mod types {
         pub reaction_type: ::std::option::Option<MessageReactionCreateReactionType>,
     }
     impl<'de> ::serde::Deserialize<'de> for MessageReactionCreateResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -19483,6 +20168,7 @@ pub mod types {
         pub msg: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for MessageReactionListResponse {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -19602,6 +20288,7 @@ pub mod types {
         pub page_token: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for MessageReactionListResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -19694,6 +20381,7 @@ pub mod types {
         pub user_id_type: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for MessageReadUsersItem {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -19793,6 +20481,7 @@ pub mod types {
         pub msg: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for MessageReadUsersResponse {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -19910,6 +20599,7 @@ pub mod types {
         pub page_token: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for MessageReadUsersResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -20000,6 +20690,7 @@ pub mod types {
         pub uuid: ::std::option::Option<::std::string::String>,
     }
     impl ::serde::Serialize for MessageReplyRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -20031,6 +20722,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MessageReplyRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -20141,6 +20833,7 @@ pub mod types {
         }
     }
     impl MessageReplyRequest {
+        #[inline]
         pub fn builder() -> builder::MessageReplyRequest {
             Default::default()
         }
@@ -20158,6 +20851,7 @@ pub mod types {
         pub meta_data: ::std::option::Option<MessageSearchItemMetaData>,
     }
     impl<'de> ::serde::Deserialize<'de> for MessageSearchItem {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -20262,6 +20956,7 @@ pub mod types {
         pub update_time: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for MessageSearchItemMetaData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -20433,6 +21128,7 @@ pub mod types {
         pub query: ::std::option::Option<::std::string::String>,
     }
     impl ::serde::Serialize for MessageSearchRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -20449,6 +21145,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MessageSearchRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -20517,6 +21214,7 @@ pub mod types {
         }
     }
     impl MessageSearchRequest {
+        #[inline]
         pub fn builder() -> builder::MessageSearchRequest {
             Default::default()
         }
@@ -20552,6 +21250,7 @@ pub mod types {
         pub time_range: ::std::option::Option<MessageSearchRequestFilterTimeRange>,
     }
     impl ::serde::Serialize for MessageSearchRequestFilter {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -20581,6 +21280,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MessageSearchRequestFilter {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -20733,6 +21433,7 @@ pub mod types {
         }
     }
     impl MessageSearchRequestFilter {
+        #[inline]
         pub fn builder() -> builder::MessageSearchRequestFilter {
             Default::default()
         }
@@ -20746,6 +21447,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl MessageSearchRequestFilterChatType {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -20754,6 +21456,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "group" => ::std::option::Option::Some(Self::Group),
@@ -20763,12 +21466,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for MessageSearchRequestFilterChatType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for MessageSearchRequestFilterChatType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -20776,12 +21481,14 @@ pub mod types {
         }
     }
     impl ::std::convert::From<&str> for MessageSearchRequestFilterChatType {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String>
     for MessageSearchRequestFilterChatType {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -20790,6 +21497,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for MessageSearchRequestFilterChatType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -20799,6 +21507,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MessageSearchRequestFilterChatType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -20806,9 +21515,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for MessageSearchRequestFilterChatType {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "MessageSearchRequestFilterChatType".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -20824,6 +21535,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl MessageSearchRequestFilterExcludeFromTypesItem {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -20832,6 +21544,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "user" => ::std::option::Option::Some(Self::User),
@@ -20841,12 +21554,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for MessageSearchRequestFilterExcludeFromTypesItem {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for MessageSearchRequestFilterExcludeFromTypesItem {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -20854,12 +21569,14 @@ pub mod types {
         }
     }
     impl ::std::convert::From<&str> for MessageSearchRequestFilterExcludeFromTypesItem {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String>
     for MessageSearchRequestFilterExcludeFromTypesItem {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -20868,6 +21585,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for MessageSearchRequestFilterExcludeFromTypesItem {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -20878,6 +21596,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for MessageSearchRequestFilterExcludeFromTypesItem {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -20885,9 +21604,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for MessageSearchRequestFilterExcludeFromTypesItem {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "MessageSearchRequestFilterExcludeFromTypesItem".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -20903,6 +21624,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl MessageSearchRequestFilterFromTypesItem {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -20911,6 +21633,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "user" => ::std::option::Option::Some(Self::User),
@@ -20920,12 +21643,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for MessageSearchRequestFilterFromTypesItem {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for MessageSearchRequestFilterFromTypesItem {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -20933,12 +21658,14 @@ pub mod types {
         }
     }
     impl ::std::convert::From<&str> for MessageSearchRequestFilterFromTypesItem {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String>
     for MessageSearchRequestFilterFromTypesItem {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -20947,6 +21674,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for MessageSearchRequestFilterFromTypesItem {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -20956,6 +21684,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MessageSearchRequestFilterFromTypesItem {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -20963,9 +21692,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for MessageSearchRequestFilterFromTypesItem {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "MessageSearchRequestFilterFromTypesItem".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -20983,6 +21714,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl MessageSearchRequestFilterIncludeAttachmentTypesItem {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -20993,6 +21725,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "image" => ::std::option::Option::Some(Self::Image),
@@ -21004,12 +21737,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for MessageSearchRequestFilterIncludeAttachmentTypesItem {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for MessageSearchRequestFilterIncludeAttachmentTypesItem {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -21018,12 +21753,14 @@ pub mod types {
     }
     impl ::std::convert::From<&str>
     for MessageSearchRequestFilterIncludeAttachmentTypesItem {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String>
     for MessageSearchRequestFilterIncludeAttachmentTypesItem {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -21032,6 +21769,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for MessageSearchRequestFilterIncludeAttachmentTypesItem {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -21042,6 +21780,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for MessageSearchRequestFilterIncludeAttachmentTypesItem {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -21050,9 +21789,11 @@ pub mod types {
     }
     impl ::schemars::JsonSchema
     for MessageSearchRequestFilterIncludeAttachmentTypesItem {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "MessageSearchRequestFilterIncludeAttachmentTypesItem".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -21068,6 +21809,7 @@ pub mod types {
         pub start_time: ::std::option::Option<::std::string::String>,
     }
     impl ::serde::Serialize for MessageSearchRequestFilterTimeRange {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -21084,6 +21826,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MessageSearchRequestFilterTimeRange {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -21157,6 +21900,7 @@ pub mod types {
         }
     }
     impl MessageSearchRequestFilterTimeRange {
+        #[inline]
         pub fn builder() -> builder::MessageSearchRequestFilterTimeRange {
             Default::default()
         }
@@ -21169,6 +21913,7 @@ pub mod types {
         pub msg: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for MessageSearchResponse {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -21290,6 +22035,7 @@ pub mod types {
         pub total: ::std::option::Option<i64>,
     }
     impl<'de> ::serde::Deserialize<'de> for MessageSearchResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -21409,6 +22155,7 @@ pub mod types {
         pub tenant_key: ::std::option::Option<::std::string::String>,
     }
     impl ::serde::Serialize for MessageSender {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -21431,6 +22178,7 @@ pub mod types {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for MessageSender {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -21550,6 +22298,7 @@ pub mod types {
         }
     }
     impl MessageSender {
+        #[inline]
         pub fn builder() -> builder::MessageSender {
             Default::default()
         }
@@ -21561,6 +22310,7 @@ pub mod types {
         pub msg_type: ::std::string::String,
     }
     impl ::serde::Serialize for MessageUpdateRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -21587,6 +22337,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MessageUpdateRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -21675,6 +22426,7 @@ pub mod types {
         }
     }
     impl MessageUpdateRequest {
+        #[inline]
         pub fn builder() -> builder::MessageUpdateRequest {
             Default::default()
         }
@@ -21687,6 +22439,7 @@ pub mod types {
         pub user_id_list: ::std::vec::Vec<::std::string::String>,
     }
     impl ::serde::Serialize for MessageUrgentAppRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -21707,6 +22460,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MessageUrgentAppRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -21774,6 +22528,7 @@ pub mod types {
         }
     }
     impl MessageUrgentAppRequest {
+        #[inline]
         pub fn builder() -> builder::MessageUrgentAppRequest {
             Default::default()
         }
@@ -21791,6 +22546,7 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for MessageUrgentAppResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -21867,6 +22623,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl P2pTargetType {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -21875,6 +22632,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "user" => ::std::option::Option::Some(Self::User),
@@ -21884,12 +22642,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for P2pTargetType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for P2pTargetType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -21897,11 +22657,13 @@ pub mod types {
         }
     }
     impl ::std::convert::From<&str> for P2pTargetType {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String> for P2pTargetType {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -21910,6 +22672,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for P2pTargetType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -21918,6 +22681,7 @@ pub mod types {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for P2pTargetType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -21925,9 +22689,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for P2pTargetType {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "P2pTargetType".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -21949,6 +22715,7 @@ pub mod types {
         pub operator_id_type: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for PinCreatePin {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -22062,6 +22829,7 @@ pub mod types {
         pub message_id: ::std::string::String,
     }
     impl ::serde::Serialize for PinCreateRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -22082,6 +22850,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for PinCreateRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -22149,6 +22918,7 @@ pub mod types {
         }
     }
     impl PinCreateRequest {
+        #[inline]
         pub fn builder() -> builder::PinCreateRequest {
             Default::default()
         }
@@ -22162,6 +22932,7 @@ pub mod types {
         pub pin: ::std::option::Option<PinCreatePin>,
     }
     impl<'de> ::serde::Deserialize<'de> for PinCreateResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -22227,6 +22998,7 @@ pub mod types {
         pub msg: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for PinListResponse {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -22344,6 +23116,7 @@ pub mod types {
         pub page_token: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for PinListResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -22435,6 +23208,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl ReceiveIdType {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -22446,6 +23220,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "open_id" => ::std::option::Option::Some(Self::OpenId),
@@ -22458,12 +23233,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ReceiveIdType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ReceiveIdType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -22471,11 +23248,13 @@ pub mod types {
         }
     }
     impl ::std::convert::From<&str> for ReceiveIdType {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String> for ReceiveIdType {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -22484,6 +23263,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ReceiveIdType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -22493,6 +23273,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ReceiveIdType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -22500,9 +23281,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for ReceiveIdType {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ReceiveIdType".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -22518,6 +23301,7 @@ pub mod types {
         pub duplicate_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for TagCreateCreateTagFailReason {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -22581,6 +23365,7 @@ pub mod types {
         pub create_tag: TagCreateRequestCreateTag,
     }
     impl ::serde::Serialize for TagCreateRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -22601,6 +23386,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for TagCreateRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -22668,6 +23454,7 @@ pub mod types {
         }
     }
     impl TagCreateRequest {
+        #[inline]
         pub fn builder() -> builder::TagCreateRequest {
             Default::default()
         }
@@ -22683,6 +23470,7 @@ pub mod types {
         pub tag_type: TagCreateRequestCreateTagTagType,
     }
     impl ::serde::Serialize for TagCreateRequestCreateTag {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -22710,6 +23498,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for TagCreateRequestCreateTag {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -22808,6 +23597,7 @@ pub mod types {
         }
     }
     impl TagCreateRequestCreateTag {
+        #[inline]
         pub fn builder() -> builder::TagCreateRequestCreateTag {
             Default::default()
         }
@@ -22819,6 +23609,7 @@ pub mod types {
         pub name: ::std::string::String,
     }
     impl ::serde::Serialize for TagCreateRequestCreateTagI18nName {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -22845,6 +23636,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for TagCreateRequestCreateTagI18nName {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -22931,6 +23723,7 @@ pub mod types {
         }
     }
     impl TagCreateRequestCreateTagI18nName {
+        #[inline]
         pub fn builder() -> builder::TagCreateRequestCreateTagI18nName {
             Default::default()
         }
@@ -22943,6 +23736,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl TagCreateRequestCreateTagTagType {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -22950,6 +23744,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "tenant" => ::std::option::Option::Some(Self::Tenant),
@@ -22958,12 +23753,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for TagCreateRequestCreateTagTagType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for TagCreateRequestCreateTagTagType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -22971,12 +23768,14 @@ pub mod types {
         }
     }
     impl ::std::convert::From<&str> for TagCreateRequestCreateTagTagType {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String>
     for TagCreateRequestCreateTagTagType {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -22985,6 +23784,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for TagCreateRequestCreateTagTagType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -22994,6 +23794,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for TagCreateRequestCreateTagTagType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -23001,9 +23802,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for TagCreateRequestCreateTagTagType {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "TagCreateRequestCreateTagTagType".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -23021,6 +23824,7 @@ pub mod types {
         pub id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for TagCreateResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -23097,6 +23901,7 @@ pub mod types {
         pub patch_tag: ::std::option::Option<TagPatchRequestPatchTag>,
     }
     impl ::serde::Serialize for TagPatchRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -23110,6 +23915,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for TagPatchRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -23166,6 +23972,7 @@ pub mod types {
         }
     }
     impl TagPatchRequest {
+        #[inline]
         pub fn builder() -> builder::TagPatchRequest {
             Default::default()
         }
@@ -23182,6 +23989,7 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl ::serde::Serialize for TagPatchRequestPatchTag {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -23202,6 +24010,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for TagPatchRequestPatchTag {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -23291,6 +24100,7 @@ pub mod types {
         }
     }
     impl TagPatchRequestPatchTag {
+        #[inline]
         pub fn builder() -> builder::TagPatchRequestPatchTag {
             Default::default()
         }
@@ -23308,6 +24118,7 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for TagPatchResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -23390,6 +24201,7 @@ pub mod types {
         Other(::std::string::String),
     }
     impl ThreadForwardReceiveIdType {
+        #[inline]
         /// The value on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -23402,6 +24214,7 @@ pub mod types {
                 Self::Other(value) => value,
             }
         }
+        #[inline]
         fn listed(value: &str) -> ::std::option::Option<Self> {
             match value {
                 "open_id" => ::std::option::Option::Some(Self::OpenId),
@@ -23415,12 +24228,14 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ThreadForwardReceiveIdType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
     impl ::std::str::FromStr for ThreadForwardReceiveIdType {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, ::std::convert::Infallible> {
@@ -23428,11 +24243,13 @@ pub mod types {
         }
     }
     impl ::std::convert::From<&str> for ThreadForwardReceiveIdType {
+        #[inline]
         fn from(value: &str) -> Self {
             Self::listed(value).unwrap_or_else(|| Self::Other(value.to_string()))
         }
     }
     impl ::std::convert::From<::std::string::String> for ThreadForwardReceiveIdType {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             match Self::listed(&value) {
                 ::std::option::Option::Some(listed) => listed,
@@ -23441,6 +24258,7 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ThreadForwardReceiveIdType {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -23450,6 +24268,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ThreadForwardReceiveIdType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -23457,9 +24276,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for ThreadForwardReceiveIdType {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ThreadForwardReceiveIdType".to_string()
         }
+        #[inline]
         fn json_schema(
             _: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -23478,6 +24299,7 @@ pub mod types {
         pub image_key: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for UploadedImage {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -23541,6 +24363,7 @@ pub mod types {
         pub preview_tokens: ::std::vec::Vec<::std::string::String>,
     }
     impl ::serde::Serialize for UrlPreviewBatchUpdateRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -23562,6 +24385,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for UrlPreviewBatchUpdateRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -23641,6 +24465,7 @@ pub mod types {
         }
     }
     impl UrlPreviewBatchUpdateRequest {
+        #[inline]
         pub fn builder() -> builder::UrlPreviewBatchUpdateRequest {
             Default::default()
         }
@@ -23659,6 +24484,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for AppFeedCardBatchDeleteRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     feed_cards: Ok(Default::default()),
@@ -23666,6 +24492,7 @@ pub mod types {
             }
         }
         impl AppFeedCardBatchDeleteRequest {
+            #[inline]
             pub fn feed_cards<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -23680,6 +24507,7 @@ pub mod types {
         impl ::std::convert::TryFrom<AppFeedCardBatchDeleteRequest>
         for super::AppFeedCardBatchDeleteRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: AppFeedCardBatchDeleteRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -23697,6 +24525,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::AppFeedCardBatchDeleteRequest>
         for AppFeedCardBatchDeleteRequest {
+            #[inline]
             fn from(value: super::AppFeedCardBatchDeleteRequest) -> Self {
                 Self {
                     feed_cards: Ok(value.feed_cards),
@@ -23709,6 +24538,7 @@ pub mod types {
             user_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for AppFeedCardBatchDeleteRequestFeedCard {
+            #[inline]
             fn default() -> Self {
                 Self {
                     biz_id: Err("no value supplied for biz_id".to_string()),
@@ -23717,6 +24547,7 @@ pub mod types {
             }
         }
         impl AppFeedCardBatchDeleteRequestFeedCard {
+            #[inline]
             pub fn biz_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -23725,6 +24556,7 @@ pub mod types {
                 self.biz_id = crate::setter::value(value, "biz_id");
                 self
             }
+            #[inline]
             pub fn user_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -23737,6 +24569,7 @@ pub mod types {
         impl ::std::convert::TryFrom<AppFeedCardBatchDeleteRequestFeedCard>
         for super::AppFeedCardBatchDeleteRequestFeedCard {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: AppFeedCardBatchDeleteRequestFeedCard,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -23762,6 +24595,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::AppFeedCardBatchDeleteRequestFeedCard>
         for AppFeedCardBatchDeleteRequestFeedCard {
+            #[inline]
             fn from(value: super::AppFeedCardBatchDeleteRequestFeedCard) -> Self {
                 Self {
                     biz_id: Ok(value.biz_id),
@@ -23779,6 +24613,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for AppFeedCardBatchUpdateRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     feed_cards: Ok(Default::default()),
@@ -23786,6 +24621,7 @@ pub mod types {
             }
         }
         impl AppFeedCardBatchUpdateRequest {
+            #[inline]
             pub fn feed_cards<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -23800,6 +24636,7 @@ pub mod types {
         impl ::std::convert::TryFrom<AppFeedCardBatchUpdateRequest>
         for super::AppFeedCardBatchUpdateRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: AppFeedCardBatchUpdateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -23817,6 +24654,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::AppFeedCardBatchUpdateRequest>
         for AppFeedCardBatchUpdateRequest {
+            #[inline]
             fn from(value: super::AppFeedCardBatchUpdateRequest) -> Self {
                 Self {
                     feed_cards: Ok(value.feed_cards),
@@ -23838,6 +24676,7 @@ pub mod types {
             user_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for AppFeedCardBatchUpdateRequestFeedCard {
+            #[inline]
             fn default() -> Self {
                 Self {
                     app_feed_card: Err(
@@ -23851,6 +24690,7 @@ pub mod types {
             }
         }
         impl AppFeedCardBatchUpdateRequestFeedCard {
+            #[inline]
             pub fn app_feed_card<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -23861,6 +24701,7 @@ pub mod types {
                 self.app_feed_card = crate::setter::value(value, "app_feed_card");
                 self
             }
+            #[inline]
             pub fn update_fields<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -23873,6 +24714,7 @@ pub mod types {
                 self.update_fields = crate::setter::value(value, "update_fields");
                 self
             }
+            #[inline]
             pub fn user_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -23885,6 +24727,7 @@ pub mod types {
         impl ::std::convert::TryFrom<AppFeedCardBatchUpdateRequestFeedCard>
         for super::AppFeedCardBatchUpdateRequestFeedCard {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: AppFeedCardBatchUpdateRequestFeedCard,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -23918,6 +24761,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::AppFeedCardBatchUpdateRequestFeedCard>
         for AppFeedCardBatchUpdateRequestFeedCard {
+            #[inline]
             fn from(value: super::AppFeedCardBatchUpdateRequestFeedCard) -> Self {
                 Self {
                     app_feed_card: Ok(value.app_feed_card),
@@ -23975,6 +24819,7 @@ pub mod types {
         }
         impl ::std::default::Default
         for AppFeedCardBatchUpdateRequestFeedCardAppFeedCard {
+            #[inline]
             fn default() -> Self {
                 Self {
                     avatar_key: Ok(Default::default()),
@@ -23990,6 +24835,7 @@ pub mod types {
             }
         }
         impl AppFeedCardBatchUpdateRequestFeedCardAppFeedCard {
+            #[inline]
             pub fn avatar_key<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -23998,6 +24844,7 @@ pub mod types {
                 self.avatar_key = crate::setter::value(value, "avatar_key");
                 self
             }
+            #[inline]
             pub fn biz_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -24006,6 +24853,7 @@ pub mod types {
                 self.biz_id = crate::setter::value(value, "biz_id");
                 self
             }
+            #[inline]
             pub fn buttons<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -24018,6 +24866,7 @@ pub mod types {
                 self.buttons = crate::setter::value(value, "buttons");
                 self
             }
+            #[inline]
             pub fn link<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -24030,6 +24879,7 @@ pub mod types {
                 self.link = crate::setter::value(value, "link");
                 self
             }
+            #[inline]
             pub fn notify<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -24042,6 +24892,7 @@ pub mod types {
                 self.notify = crate::setter::value(value, "notify");
                 self
             }
+            #[inline]
             pub fn preview<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -24050,6 +24901,7 @@ pub mod types {
                 self.preview = crate::setter::value(value, "preview");
                 self
             }
+            #[inline]
             pub fn status_label<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -24062,6 +24914,7 @@ pub mod types {
                 self.status_label = crate::setter::value(value, "status_label");
                 self
             }
+            #[inline]
             pub fn time_sensitive<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -24070,6 +24923,7 @@ pub mod types {
                 self.time_sensitive = crate::setter::value(value, "time_sensitive");
                 self
             }
+            #[inline]
             pub fn title<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -24082,6 +24936,7 @@ pub mod types {
         impl ::std::convert::TryFrom<AppFeedCardBatchUpdateRequestFeedCardAppFeedCard>
         for super::AppFeedCardBatchUpdateRequestFeedCardAppFeedCard {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: AppFeedCardBatchUpdateRequestFeedCardAppFeedCard,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -24164,6 +25019,7 @@ pub mod types {
         impl ::std::convert::From<
             super::AppFeedCardBatchUpdateRequestFeedCardAppFeedCard,
         > for AppFeedCardBatchUpdateRequestFeedCardAppFeedCard {
+            #[inline]
             fn from(
                 value: super::AppFeedCardBatchUpdateRequestFeedCardAppFeedCard,
             ) -> Self {
@@ -24191,6 +25047,7 @@ pub mod types {
         }
         impl ::std::default::Default
         for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtons {
+            #[inline]
             fn default() -> Self {
                 Self {
                     buttons: Err("no value supplied for buttons".to_string()),
@@ -24198,6 +25055,7 @@ pub mod types {
             }
         }
         impl AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtons {
+            #[inline]
             pub fn buttons<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -24215,6 +25073,7 @@ pub mod types {
             AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtons,
         > for super::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtons {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtons,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -24233,6 +25092,7 @@ pub mod types {
         impl ::std::convert::From<
             super::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtons,
         > for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtons {
+            #[inline]
             fn from(
                 value: super::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtons,
             ) -> Self {
@@ -24270,6 +25130,7 @@ pub mod types {
         }
         impl ::std::default::Default
         for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButton {
+            #[inline]
             fn default() -> Self {
                 Self {
                     action_map: Ok(Default::default()),
@@ -24281,6 +25142,7 @@ pub mod types {
             }
         }
         impl AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButton {
+            #[inline]
             pub fn action_map<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -24291,6 +25153,7 @@ pub mod types {
                 self.action_map = crate::setter::some(value, "action_map");
                 self
             }
+            #[inline]
             pub fn action_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -24301,6 +25164,7 @@ pub mod types {
                 self.action_type = crate::setter::value(value, "action_type");
                 self
             }
+            #[inline]
             pub fn button_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -24313,6 +25177,7 @@ pub mod types {
                 self.button_type = crate::setter::value(value, "button_type");
                 self
             }
+            #[inline]
             pub fn multi_url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -24325,6 +25190,7 @@ pub mod types {
                 self.multi_url = crate::setter::value(value, "multi_url");
                 self
             }
+            #[inline]
             pub fn text<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -24340,6 +25206,7 @@ pub mod types {
             AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButton,
         > for super::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButton {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButton,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -24390,6 +25257,7 @@ pub mod types {
         impl ::std::convert::From<
             super::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButton,
         > for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButton {
+            #[inline]
             fn from(
                 value: super::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButton,
             ) -> Self {
@@ -24423,6 +25291,7 @@ pub mod types {
         }
         impl ::std::default::Default
         for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonMultiUrl {
+            #[inline]
             fn default() -> Self {
                 Self {
                     android_url: Ok(Default::default()),
@@ -24433,6 +25302,7 @@ pub mod types {
             }
         }
         impl AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonMultiUrl {
+            #[inline]
             pub fn android_url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -24441,6 +25311,7 @@ pub mod types {
                 self.android_url = crate::setter::value(value, "android_url");
                 self
             }
+            #[inline]
             pub fn ios_url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -24449,6 +25320,7 @@ pub mod types {
                 self.ios_url = crate::setter::value(value, "ios_url");
                 self
             }
+            #[inline]
             pub fn pc_url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -24457,6 +25329,7 @@ pub mod types {
                 self.pc_url = crate::setter::value(value, "pc_url");
                 self
             }
+            #[inline]
             pub fn url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -24471,6 +25344,7 @@ pub mod types {
         >
         for super::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonMultiUrl {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonMultiUrl,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -24513,6 +25387,7 @@ pub mod types {
         impl ::std::convert::From<
             super::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonMultiUrl,
         > for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonMultiUrl {
+            #[inline]
             fn from(
                 value: super::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonMultiUrl,
             ) -> Self {
@@ -24530,6 +25405,7 @@ pub mod types {
         }
         impl ::std::default::Default
         for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonText {
+            #[inline]
             fn default() -> Self {
                 Self {
                     text: Err("no value supplied for text".to_string()),
@@ -24537,6 +25413,7 @@ pub mod types {
             }
         }
         impl AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonText {
+            #[inline]
             pub fn text<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -24550,6 +25427,7 @@ pub mod types {
             AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonText,
         > for super::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonText {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonText,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -24568,6 +25446,7 @@ pub mod types {
         impl ::std::convert::From<
             super::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonText,
         > for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonText {
+            #[inline]
             fn from(
                 value: super::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonText,
             ) -> Self {
@@ -24583,6 +25462,7 @@ pub mod types {
         }
         impl ::std::default::Default
         for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardLink {
+            #[inline]
             fn default() -> Self {
                 Self {
                     link: Ok(Default::default()),
@@ -24590,6 +25470,7 @@ pub mod types {
             }
         }
         impl AppFeedCardBatchUpdateRequestFeedCardAppFeedCardLink {
+            #[inline]
             pub fn link<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -24603,6 +25484,7 @@ pub mod types {
             AppFeedCardBatchUpdateRequestFeedCardAppFeedCardLink,
         > for super::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardLink {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: AppFeedCardBatchUpdateRequestFeedCardAppFeedCardLink,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -24621,6 +25503,7 @@ pub mod types {
         impl ::std::convert::From<
             super::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardLink,
         > for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardLink {
+            #[inline]
             fn from(
                 value: super::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardLink,
             ) -> Self {
@@ -24644,6 +25527,7 @@ pub mod types {
         }
         impl ::std::default::Default
         for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardNotify {
+            #[inline]
             fn default() -> Self {
                 Self {
                     close_notify: Ok(Default::default()),
@@ -24653,6 +25537,7 @@ pub mod types {
             }
         }
         impl AppFeedCardBatchUpdateRequestFeedCardAppFeedCardNotify {
+            #[inline]
             pub fn close_notify<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -24661,6 +25546,7 @@ pub mod types {
                 self.close_notify = crate::setter::value(value, "close_notify");
                 self
             }
+            #[inline]
             pub fn custom_sound_text<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -24672,6 +25558,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn with_custom_sound<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -24688,6 +25575,7 @@ pub mod types {
             AppFeedCardBatchUpdateRequestFeedCardAppFeedCardNotify,
         > for super::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardNotify {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: AppFeedCardBatchUpdateRequestFeedCardAppFeedCardNotify,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -24722,6 +25610,7 @@ pub mod types {
         impl ::std::convert::From<
             super::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardNotify,
         > for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardNotify {
+            #[inline]
             fn from(
                 value: super::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardNotify,
             ) -> Self {
@@ -24742,6 +25631,7 @@ pub mod types {
         }
         impl ::std::default::Default
         for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabel {
+            #[inline]
             fn default() -> Self {
                 Self {
                     text: Err("no value supplied for text".to_string()),
@@ -24750,6 +25640,7 @@ pub mod types {
             }
         }
         impl AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabel {
+            #[inline]
             pub fn text<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -24758,6 +25649,7 @@ pub mod types {
                 self.text = crate::setter::value(value, "text");
                 self
             }
+            #[inline]
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -24773,6 +25665,7 @@ pub mod types {
             AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabel,
         > for super::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabel {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabel,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -24799,6 +25692,7 @@ pub mod types {
         impl ::std::convert::From<
             super::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabel,
         > for AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabel {
+            #[inline]
             fn from(
                 value: super::AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabel,
             ) -> Self {
@@ -24822,6 +25716,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for AppFeedCardCreateRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     app_feed_card: Ok(Default::default()),
@@ -24830,6 +25725,7 @@ pub mod types {
             }
         }
         impl AppFeedCardCreateRequest {
+            #[inline]
             pub fn app_feed_card<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -24842,6 +25738,7 @@ pub mod types {
                 self.app_feed_card = crate::setter::value(value, "app_feed_card");
                 self
             }
+            #[inline]
             pub fn user_ids<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -24854,6 +25751,7 @@ pub mod types {
         impl ::std::convert::TryFrom<AppFeedCardCreateRequest>
         for super::AppFeedCardCreateRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: AppFeedCardCreateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -24879,6 +25777,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::AppFeedCardCreateRequest>
         for AppFeedCardCreateRequest {
+            #[inline]
             fn from(value: super::AppFeedCardCreateRequest) -> Self {
                 Self {
                     app_feed_card: Ok(value.app_feed_card),
@@ -24902,6 +25801,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for BizEntityTagRelationCreateRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     biz_entity_id: Err(
@@ -24913,6 +25813,7 @@ pub mod types {
             }
         }
         impl BizEntityTagRelationCreateRequest {
+            #[inline]
             pub fn biz_entity_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -24921,6 +25822,7 @@ pub mod types {
                 self.biz_entity_id = crate::setter::value(value, "biz_entity_id");
                 self
             }
+            #[inline]
             pub fn tag_biz_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -24931,6 +25833,7 @@ pub mod types {
                 self.tag_biz_type = crate::setter::value(value, "tag_biz_type");
                 self
             }
+            #[inline]
             pub fn tag_ids<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -24943,6 +25846,7 @@ pub mod types {
         impl ::std::convert::TryFrom<BizEntityTagRelationCreateRequest>
         for super::BizEntityTagRelationCreateRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: BizEntityTagRelationCreateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -24976,6 +25880,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::BizEntityTagRelationCreateRequest>
         for BizEntityTagRelationCreateRequest {
+            #[inline]
             fn from(value: super::BizEntityTagRelationCreateRequest) -> Self {
                 Self {
                     biz_entity_id: Ok(value.biz_entity_id),
@@ -25036,6 +25941,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for Chat {
+            #[inline]
             fn default() -> Self {
                 Self {
                     avatar: Ok(Default::default()),
@@ -25054,6 +25960,7 @@ pub mod types {
             }
         }
         impl Chat {
+            #[inline]
             pub fn avatar<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -25062,6 +25969,7 @@ pub mod types {
                 self.avatar = crate::setter::value(value, "avatar");
                 self
             }
+            #[inline]
             pub fn chat_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -25070,6 +25978,7 @@ pub mod types {
                 self.chat_id = crate::setter::value(value, "chat_id");
                 self
             }
+            #[inline]
             pub fn chat_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::ChatMode>>,
@@ -25078,6 +25987,7 @@ pub mod types {
                 self.chat_mode = crate::setter::value(value, "chat_mode");
                 self
             }
+            #[inline]
             pub fn chat_status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::ChatStatus>>,
@@ -25086,6 +25996,7 @@ pub mod types {
                 self.chat_status = crate::setter::value(value, "chat_status");
                 self
             }
+            #[inline]
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -25094,6 +26005,7 @@ pub mod types {
                 self.description = crate::setter::value(value, "description");
                 self
             }
+            #[inline]
             pub fn external<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -25102,6 +26014,7 @@ pub mod types {
                 self.external = crate::setter::value(value, "external");
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -25110,6 +26023,7 @@ pub mod types {
                 self.name = crate::setter::value(value, "name");
                 self
             }
+            #[inline]
             pub fn owner_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -25118,6 +26032,7 @@ pub mod types {
                 self.owner_id = crate::setter::value(value, "owner_id");
                 self
             }
+            #[inline]
             pub fn owner_id_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -25126,6 +26041,7 @@ pub mod types {
                 self.owner_id_type = crate::setter::value(value, "owner_id_type");
                 self
             }
+            #[inline]
             pub fn p2p_target_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -25134,6 +26050,7 @@ pub mod types {
                 self.p2p_target_id = crate::setter::value(value, "p2p_target_id");
                 self
             }
+            #[inline]
             pub fn p2p_target_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::P2pTargetType>>,
@@ -25142,6 +26059,7 @@ pub mod types {
                 self.p2p_target_type = crate::setter::value(value, "p2p_target_type");
                 self
             }
+            #[inline]
             pub fn tenant_key<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -25153,6 +26071,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<Chat> for super::Chat {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: Chat,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -25257,6 +26176,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::Chat> for Chat {
+            #[inline]
             fn from(value: super::Chat) -> Self {
                 Self {
                     avatar: Ok(value.avatar),
@@ -25286,6 +26206,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ChatAnnouncementPatchRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     requests: Ok(Default::default()),
@@ -25294,6 +26215,7 @@ pub mod types {
             }
         }
         impl ChatAnnouncementPatchRequest {
+            #[inline]
             pub fn requests<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -25302,6 +26224,7 @@ pub mod types {
                 self.requests = crate::setter::some(value, "requests");
                 self
             }
+            #[inline]
             pub fn revision<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -25314,6 +26237,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ChatAnnouncementPatchRequest>
         for super::ChatAnnouncementPatchRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ChatAnnouncementPatchRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -25339,6 +26263,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ChatAnnouncementPatchRequest>
         for ChatAnnouncementPatchRequest {
+            #[inline]
             fn from(value: super::ChatAnnouncementPatchRequest) -> Self {
                 Self {
                     requests: Ok(value.requests),
@@ -25361,6 +26286,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ChatButtonUpdateRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     buttons: Ok(Default::default()),
@@ -25370,6 +26296,7 @@ pub mod types {
             }
         }
         impl ChatButtonUpdateRequest {
+            #[inline]
             pub fn buttons<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -25382,6 +26309,7 @@ pub mod types {
                 self.buttons = crate::setter::value(value, "buttons");
                 self
             }
+            #[inline]
             pub fn chat_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -25390,6 +26318,7 @@ pub mod types {
                 self.chat_id = crate::setter::value(value, "chat_id");
                 self
             }
+            #[inline]
             pub fn user_ids<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -25402,6 +26331,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ChatButtonUpdateRequest>
         for super::ChatButtonUpdateRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ChatButtonUpdateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -25435,6 +26365,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ChatButtonUpdateRequest>
         for ChatButtonUpdateRequest {
+            #[inline]
             fn from(value: super::ChatButtonUpdateRequest) -> Self {
                 Self {
                     buttons: Ok(value.buttons),
@@ -25521,6 +26452,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ChatCreateRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     avatar: Ok(Default::default()),
@@ -25545,6 +26477,7 @@ pub mod types {
             }
         }
         impl ChatCreateRequest {
+            #[inline]
             pub fn avatar<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -25553,6 +26486,7 @@ pub mod types {
                 self.avatar = crate::setter::value(value, "avatar");
                 self
             }
+            #[inline]
             pub fn bot_id_list<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -25561,6 +26495,7 @@ pub mod types {
                 self.bot_id_list = crate::setter::some(value, "bot_id_list");
                 self
             }
+            #[inline]
             pub fn chat_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -25569,6 +26504,7 @@ pub mod types {
                 self.chat_mode = crate::setter::value(value, "chat_mode");
                 self
             }
+            #[inline]
             pub fn chat_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -25577,6 +26513,7 @@ pub mod types {
                 self.chat_type = crate::setter::value(value, "chat_type");
                 self
             }
+            #[inline]
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -25585,6 +26522,7 @@ pub mod types {
                 self.description = crate::setter::value(value, "description");
                 self
             }
+            #[inline]
             pub fn edit_permission<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -25595,6 +26533,7 @@ pub mod types {
                 self.edit_permission = crate::setter::value(value, "edit_permission");
                 self
             }
+            #[inline]
             pub fn group_message_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -25608,6 +26547,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn hide_member_count_setting<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -25621,6 +26561,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn i18n_names<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -25633,6 +26574,7 @@ pub mod types {
                 self.i18n_names = crate::setter::value(value, "i18n_names");
                 self
             }
+            #[inline]
             pub fn join_message_visibility<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -25644,6 +26586,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn leave_message_visibility<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -25655,6 +26598,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn membership_approval<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -25666,6 +26610,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -25674,6 +26619,7 @@ pub mod types {
                 self.name = crate::setter::value(value, "name");
                 self
             }
+            #[inline]
             pub fn owner_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -25682,6 +26628,7 @@ pub mod types {
                 self.owner_id = crate::setter::value(value, "owner_id");
                 self
             }
+            #[inline]
             pub fn restricted_mode_setting<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -25695,6 +26642,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn urgent_setting<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -25705,6 +26653,7 @@ pub mod types {
                 self.urgent_setting = crate::setter::value(value, "urgent_setting");
                 self
             }
+            #[inline]
             pub fn user_id_list<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -25713,6 +26662,7 @@ pub mod types {
                 self.user_id_list = crate::setter::some(value, "user_id_list");
                 self
             }
+            #[inline]
             pub fn video_conference_setting<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -25729,6 +26679,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<ChatCreateRequest> for super::ChatCreateRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ChatCreateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -25881,6 +26832,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::ChatCreateRequest> for ChatCreateRequest {
+            #[inline]
             fn from(value: super::ChatCreateRequest) -> Self {
                 Self {
                     avatar: Ok(value.avatar),
@@ -25930,6 +26882,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ChatCreateRequestRestrictedModeSetting {
+            #[inline]
             fn default() -> Self {
                 Self {
                     download_has_permission_setting: Ok(Default::default()),
@@ -25940,6 +26893,7 @@ pub mod types {
             }
         }
         impl ChatCreateRequestRestrictedModeSetting {
+            #[inline]
             pub fn download_has_permission_setting<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -25955,6 +26909,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn message_has_permission_setting<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -25970,6 +26925,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn screenshot_has_permission_setting<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -25985,6 +26941,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -25997,6 +26954,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ChatCreateRequestRestrictedModeSetting>
         for super::ChatCreateRequestRestrictedModeSetting {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ChatCreateRequestRestrictedModeSetting,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -26044,6 +27002,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ChatCreateRequestRestrictedModeSetting>
         for ChatCreateRequestRestrictedModeSetting {
+            #[inline]
             fn from(value: super::ChatCreateRequestRestrictedModeSetting) -> Self {
                 Self {
                     download_has_permission_setting: Ok(
@@ -26067,6 +27026,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ChatLinkRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     validity_period: Ok(Default::default()),
@@ -26074,6 +27034,7 @@ pub mod types {
             }
         }
         impl ChatLinkRequest {
+            #[inline]
             pub fn validity_period<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -26087,6 +27048,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<ChatLinkRequest> for super::ChatLinkRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ChatLinkRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -26103,6 +27065,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::ChatLinkRequest> for ChatLinkRequest {
+            #[inline]
             fn from(value: super::ChatLinkRequest) -> Self {
                 Self {
                     validity_period: Ok(value.validity_period),
@@ -26117,6 +27080,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ChatManagersAddManagersRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     manager_ids: Ok(Default::default()),
@@ -26124,6 +27088,7 @@ pub mod types {
             }
         }
         impl ChatManagersAddManagersRequest {
+            #[inline]
             pub fn manager_ids<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -26136,6 +27101,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ChatManagersAddManagersRequest>
         for super::ChatManagersAddManagersRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ChatManagersAddManagersRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -26153,6 +27119,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ChatManagersAddManagersRequest>
         for ChatManagersAddManagersRequest {
+            #[inline]
             fn from(value: super::ChatManagersAddManagersRequest) -> Self {
                 Self {
                     manager_ids: Ok(value.manager_ids),
@@ -26167,6 +27134,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ChatMembersCreateRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     id_list: Ok(Default::default()),
@@ -26174,6 +27142,7 @@ pub mod types {
             }
         }
         impl ChatMembersCreateRequest {
+            #[inline]
             pub fn id_list<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -26186,6 +27155,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ChatMembersCreateRequest>
         for super::ChatMembersCreateRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ChatMembersCreateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -26203,6 +27173,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ChatMembersCreateRequest>
         for ChatMembersCreateRequest {
+            #[inline]
             fn from(value: super::ChatMembersCreateRequest) -> Self {
                 Self { id_list: Ok(value.id_list) }
             }
@@ -26219,6 +27190,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ChatMenuItemPatchRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     chat_menu_item: Err(
@@ -26229,6 +27201,7 @@ pub mod types {
             }
         }
         impl ChatMenuItemPatchRequest {
+            #[inline]
             pub fn chat_menu_item<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ChatMenuItemPatchRequestChatMenuItem>,
@@ -26237,6 +27210,7 @@ pub mod types {
                 self.chat_menu_item = crate::setter::value(value, "chat_menu_item");
                 self
             }
+            #[inline]
             pub fn update_fields<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -26251,6 +27225,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ChatMenuItemPatchRequest>
         for super::ChatMenuItemPatchRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ChatMenuItemPatchRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -26276,6 +27251,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ChatMenuItemPatchRequest>
         for ChatMenuItemPatchRequest {
+            #[inline]
             fn from(value: super::ChatMenuItemPatchRequest) -> Self {
                 Self {
                     chat_menu_item: Ok(value.chat_menu_item),
@@ -26313,6 +27289,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ChatMenuItemPatchRequestChatMenuItem {
+            #[inline]
             fn default() -> Self {
                 Self {
                     action_type: Ok(Default::default()),
@@ -26324,6 +27301,7 @@ pub mod types {
             }
         }
         impl ChatMenuItemPatchRequestChatMenuItem {
+            #[inline]
             pub fn action_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -26336,6 +27314,7 @@ pub mod types {
                 self.action_type = crate::setter::value(value, "action_type");
                 self
             }
+            #[inline]
             pub fn i18n_names<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -26348,6 +27327,7 @@ pub mod types {
                 self.i18n_names = crate::setter::value(value, "i18n_names");
                 self
             }
+            #[inline]
             pub fn image_key<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -26356,6 +27336,7 @@ pub mod types {
                 self.image_key = crate::setter::value(value, "image_key");
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -26364,6 +27345,7 @@ pub mod types {
                 self.name = crate::setter::value(value, "name");
                 self
             }
+            #[inline]
             pub fn redirect_link<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -26380,6 +27362,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ChatMenuItemPatchRequestChatMenuItem>
         for super::ChatMenuItemPatchRequestChatMenuItem {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ChatMenuItemPatchRequestChatMenuItem,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -26429,6 +27412,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ChatMenuItemPatchRequestChatMenuItem>
         for ChatMenuItemPatchRequestChatMenuItem {
+            #[inline]
             fn from(value: super::ChatMenuItemPatchRequestChatMenuItem) -> Self {
                 Self {
                     action_type: Ok(value.action_type),
@@ -26455,6 +27439,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ChatMenuItemPatchRequestChatMenuItemI18nNames {
+            #[inline]
             fn default() -> Self {
                 Self {
                     en_us: Ok(Default::default()),
@@ -26464,6 +27449,7 @@ pub mod types {
             }
         }
         impl ChatMenuItemPatchRequestChatMenuItemI18nNames {
+            #[inline]
             pub fn en_us<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -26472,6 +27458,7 @@ pub mod types {
                 self.en_us = crate::setter::value(value, "en_us");
                 self
             }
+            #[inline]
             pub fn ja_jp<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -26480,6 +27467,7 @@ pub mod types {
                 self.ja_jp = crate::setter::value(value, "ja_jp");
                 self
             }
+            #[inline]
             pub fn zh_cn<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -26492,6 +27480,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ChatMenuItemPatchRequestChatMenuItemI18nNames>
         for super::ChatMenuItemPatchRequestChatMenuItemI18nNames {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ChatMenuItemPatchRequestChatMenuItemI18nNames,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -26525,6 +27514,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ChatMenuItemPatchRequestChatMenuItemI18nNames>
         for ChatMenuItemPatchRequestChatMenuItemI18nNames {
+            #[inline]
             fn from(
                 value: super::ChatMenuItemPatchRequestChatMenuItemI18nNames,
             ) -> Self {
@@ -26560,6 +27550,7 @@ pub mod types {
         }
         impl ::std::default::Default
         for ChatMenuItemPatchRequestChatMenuItemRedirectLink {
+            #[inline]
             fn default() -> Self {
                 Self {
                     android_url: Ok(Default::default()),
@@ -26571,6 +27562,7 @@ pub mod types {
             }
         }
         impl ChatMenuItemPatchRequestChatMenuItemRedirectLink {
+            #[inline]
             pub fn android_url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -26579,6 +27571,7 @@ pub mod types {
                 self.android_url = crate::setter::value(value, "android_url");
                 self
             }
+            #[inline]
             pub fn common_url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -26587,6 +27580,7 @@ pub mod types {
                 self.common_url = crate::setter::value(value, "common_url");
                 self
             }
+            #[inline]
             pub fn ios_url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -26595,6 +27589,7 @@ pub mod types {
                 self.ios_url = crate::setter::value(value, "ios_url");
                 self
             }
+            #[inline]
             pub fn pc_url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -26603,6 +27598,7 @@ pub mod types {
                 self.pc_url = crate::setter::value(value, "pc_url");
                 self
             }
+            #[inline]
             pub fn web_url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -26615,6 +27611,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ChatMenuItemPatchRequestChatMenuItemRedirectLink>
         for super::ChatMenuItemPatchRequestChatMenuItemRedirectLink {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ChatMenuItemPatchRequestChatMenuItemRedirectLink,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -26665,6 +27662,7 @@ pub mod types {
         impl ::std::convert::From<
             super::ChatMenuItemPatchRequestChatMenuItemRedirectLink,
         > for ChatMenuItemPatchRequestChatMenuItemRedirectLink {
+            #[inline]
             fn from(
                 value: super::ChatMenuItemPatchRequestChatMenuItemRedirectLink,
             ) -> Self {
@@ -26685,6 +27683,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ChatMenuTreeCreateRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     menu_tree: Err("no value supplied for menu_tree".to_string()),
@@ -26692,6 +27691,7 @@ pub mod types {
             }
         }
         impl ChatMenuTreeCreateRequest {
+            #[inline]
             pub fn menu_tree<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ChatMenuTreeCreateRequestMenuTree>,
@@ -26704,6 +27704,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ChatMenuTreeCreateRequest>
         for super::ChatMenuTreeCreateRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ChatMenuTreeCreateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -26721,6 +27722,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ChatMenuTreeCreateRequest>
         for ChatMenuTreeCreateRequest {
+            #[inline]
             fn from(value: super::ChatMenuTreeCreateRequest) -> Self {
                 Self {
                     menu_tree: Ok(value.menu_tree),
@@ -26737,6 +27739,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ChatMenuTreeCreateRequestMenuTree {
+            #[inline]
             fn default() -> Self {
                 Self {
                     chat_menu_top_levels: Err(
@@ -26746,6 +27749,7 @@ pub mod types {
             }
         }
         impl ChatMenuTreeCreateRequestMenuTree {
+            #[inline]
             pub fn chat_menu_top_levels<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -26765,6 +27769,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ChatMenuTreeCreateRequestMenuTree>
         for super::ChatMenuTreeCreateRequestMenuTree {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ChatMenuTreeCreateRequestMenuTree,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -26782,6 +27787,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ChatMenuTreeCreateRequestMenuTree>
         for ChatMenuTreeCreateRequestMenuTree {
+            #[inline]
             fn from(value: super::ChatMenuTreeCreateRequestMenuTree) -> Self {
                 Self {
                     chat_menu_top_levels: Ok(value.chat_menu_top_levels),
@@ -26805,6 +27811,7 @@ pub mod types {
         }
         impl ::std::default::Default
         for ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevel {
+            #[inline]
             fn default() -> Self {
                 Self {
                     chat_menu_item: Err(
@@ -26815,6 +27822,7 @@ pub mod types {
             }
         }
         impl ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevel {
+            #[inline]
             pub fn chat_menu_item<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -26825,6 +27833,7 @@ pub mod types {
                 self.chat_menu_item = crate::setter::value(value, "chat_menu_item");
                 self
             }
+            #[inline]
             pub fn children<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -26841,6 +27850,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevel>
         for super::ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevel {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevel,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -26867,6 +27877,7 @@ pub mod types {
         impl ::std::convert::From<
             super::ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevel,
         > for ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevel {
+            #[inline]
             fn from(
                 value: super::ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevel,
             ) -> Self {
@@ -26902,6 +27913,7 @@ pub mod types {
         }
         impl ::std::default::Default
         for ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItem {
+            #[inline]
             fn default() -> Self {
                 Self {
                     action_type: Err("no value supplied for action_type".to_string()),
@@ -26913,6 +27925,7 @@ pub mod types {
             }
         }
         impl ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItem {
+            #[inline]
             pub fn action_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -26923,6 +27936,7 @@ pub mod types {
                 self.action_type = crate::setter::value(value, "action_type");
                 self
             }
+            #[inline]
             pub fn i18n_names<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -26935,6 +27949,7 @@ pub mod types {
                 self.i18n_names = crate::setter::value(value, "i18n_names");
                 self
             }
+            #[inline]
             pub fn image_key<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -26943,6 +27958,7 @@ pub mod types {
                 self.image_key = crate::setter::value(value, "image_key");
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -26951,6 +27967,7 @@ pub mod types {
                 self.name = crate::setter::value(value, "name");
                 self
             }
+            #[inline]
             pub fn redirect_link<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -26968,6 +27985,7 @@ pub mod types {
             ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItem,
         > for super::ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItem {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItem,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -27018,6 +28036,7 @@ pub mod types {
         impl ::std::convert::From<
             super::ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItem,
         > for ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItem {
+            #[inline]
             fn from(
                 value: super::ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItem,
             ) -> Self {
@@ -27039,6 +28058,7 @@ pub mod types {
         }
         impl ::std::default::Default
         for ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChild {
+            #[inline]
             fn default() -> Self {
                 Self {
                     chat_menu_item: Ok(Default::default()),
@@ -27046,6 +28066,7 @@ pub mod types {
             }
         }
         impl ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChild {
+            #[inline]
             pub fn chat_menu_item<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -27061,6 +28082,7 @@ pub mod types {
             ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChild,
         > for super::ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChild {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChild,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -27079,6 +28101,7 @@ pub mod types {
         impl ::std::convert::From<
             super::ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChild,
         > for ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChild {
+            #[inline]
             fn from(
                 value: super::ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChild,
             ) -> Self {
@@ -27095,6 +28118,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ChatMenuTreeDeleteRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     chat_menu_top_level_ids: Err(
@@ -27104,6 +28128,7 @@ pub mod types {
             }
         }
         impl ChatMenuTreeDeleteRequest {
+            #[inline]
             pub fn chat_menu_top_level_ids<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -27119,6 +28144,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ChatMenuTreeDeleteRequest>
         for super::ChatMenuTreeDeleteRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ChatMenuTreeDeleteRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -27136,6 +28162,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ChatMenuTreeDeleteRequest>
         for ChatMenuTreeDeleteRequest {
+            #[inline]
             fn from(value: super::ChatMenuTreeDeleteRequest) -> Self {
                 Self {
                     chat_menu_top_level_ids: Ok(value.chat_menu_top_level_ids),
@@ -27158,6 +28185,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ChatModerationUpdateRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     moderation_setting: Ok(Default::default()),
@@ -27167,6 +28195,7 @@ pub mod types {
             }
         }
         impl ChatModerationUpdateRequest {
+            #[inline]
             pub fn moderation_setting<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -27178,6 +28207,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn moderator_added_list<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -27189,6 +28219,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn moderator_removed_list<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -27204,6 +28235,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ChatModerationUpdateRequest>
         for super::ChatModerationUpdateRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ChatModerationUpdateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -27237,6 +28269,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ChatModerationUpdateRequest>
         for ChatModerationUpdateRequest {
+            #[inline]
             fn from(value: super::ChatModerationUpdateRequest) -> Self {
                 Self {
                     moderation_setting: Ok(value.moderation_setting),
@@ -27261,6 +28294,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ChatSearchV2Request {
+            #[inline]
             fn default() -> Self {
                 Self {
                     filter: Ok(Default::default()),
@@ -27270,6 +28304,7 @@ pub mod types {
             }
         }
         impl ChatSearchV2Request {
+            #[inline]
             pub fn filter<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -27280,6 +28315,7 @@ pub mod types {
                 self.filter = crate::setter::value(value, "filter");
                 self
             }
+            #[inline]
             pub fn query<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -27288,6 +28324,7 @@ pub mod types {
                 self.query = crate::setter::value(value, "query");
                 self
             }
+            #[inline]
             pub fn sorter<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -27302,6 +28339,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ChatSearchV2Request>
         for super::ChatSearchV2Request {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ChatSearchV2Request,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -27334,6 +28372,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::ChatSearchV2Request> for ChatSearchV2Request {
+            #[inline]
             fn from(value: super::ChatSearchV2Request) -> Self {
                 Self {
                     filter: Ok(value.filter),
@@ -27370,6 +28409,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ChatSearchV2RequestFilter {
+            #[inline]
             fn default() -> Self {
                 Self {
                     chat_modes: Ok(Default::default()),
@@ -27381,6 +28421,7 @@ pub mod types {
             }
         }
         impl ChatSearchV2RequestFilter {
+            #[inline]
             pub fn chat_modes<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -27391,6 +28432,7 @@ pub mod types {
                 self.chat_modes = crate::setter::some(value, "chat_modes");
                 self
             }
+            #[inline]
             pub fn disable_search_by_user<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -27402,6 +28444,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn is_manager<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -27410,6 +28453,7 @@ pub mod types {
                 self.is_manager = crate::setter::value(value, "is_manager");
                 self
             }
+            #[inline]
             pub fn member_ids<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -27418,6 +28462,7 @@ pub mod types {
                 self.member_ids = crate::setter::some(value, "member_ids");
                 self
             }
+            #[inline]
             pub fn search_types<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -27432,6 +28477,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ChatSearchV2RequestFilter>
         for super::ChatSearchV2RequestFilter {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ChatSearchV2RequestFilter,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -27481,6 +28527,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ChatSearchV2RequestFilter>
         for ChatSearchV2RequestFilter {
+            #[inline]
             fn from(value: super::ChatSearchV2RequestFilter) -> Self {
                 Self {
                     chat_modes: Ok(value.chat_modes),
@@ -27499,6 +28546,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ChatTabCreateRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     chat_tabs: Err("no value supplied for chat_tabs".to_string()),
@@ -27506,6 +28554,7 @@ pub mod types {
             }
         }
         impl ChatTabCreateRequest {
+            #[inline]
             pub fn chat_tabs<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -27520,6 +28569,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ChatTabCreateRequest>
         for super::ChatTabCreateRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ChatTabCreateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -27536,6 +28586,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::ChatTabCreateRequest> for ChatTabCreateRequest {
+            #[inline]
             fn from(value: super::ChatTabCreateRequest) -> Self {
                 Self {
                     chat_tabs: Ok(value.chat_tabs),
@@ -27562,6 +28613,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ChatTabCreateRequestChatTab {
+            #[inline]
             fn default() -> Self {
                 Self {
                     tab_config: Ok(Default::default()),
@@ -27572,6 +28624,7 @@ pub mod types {
             }
         }
         impl ChatTabCreateRequestChatTab {
+            #[inline]
             pub fn tab_config<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -27582,6 +28635,7 @@ pub mod types {
                 self.tab_config = crate::setter::value(value, "tab_config");
                 self
             }
+            #[inline]
             pub fn tab_content<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -27592,6 +28646,7 @@ pub mod types {
                 self.tab_content = crate::setter::value(value, "tab_content");
                 self
             }
+            #[inline]
             pub fn tab_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -27600,6 +28655,7 @@ pub mod types {
                 self.tab_name = crate::setter::value(value, "tab_name");
                 self
             }
+            #[inline]
             pub fn tab_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ChatTabCreateRequestChatTabTabType>,
@@ -27612,6 +28668,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ChatTabCreateRequestChatTab>
         for super::ChatTabCreateRequestChatTab {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ChatTabCreateRequestChatTab,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -27653,6 +28710,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ChatTabCreateRequestChatTab>
         for ChatTabCreateRequestChatTab {
+            #[inline]
             fn from(value: super::ChatTabCreateRequestChatTab) -> Self {
                 Self {
                     tab_config: Ok(value.tab_config),
@@ -27674,6 +28732,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ChatTabCreateRequestChatTabTabConfig {
+            #[inline]
             fn default() -> Self {
                 Self {
                     icon_key: Ok(Default::default()),
@@ -27682,6 +28741,7 @@ pub mod types {
             }
         }
         impl ChatTabCreateRequestChatTabTabConfig {
+            #[inline]
             pub fn icon_key<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -27690,6 +28750,7 @@ pub mod types {
                 self.icon_key = crate::setter::value(value, "icon_key");
                 self
             }
+            #[inline]
             pub fn is_built_in<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -27702,6 +28763,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ChatTabCreateRequestChatTabTabConfig>
         for super::ChatTabCreateRequestChatTabTabConfig {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ChatTabCreateRequestChatTabTabConfig,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -27727,6 +28789,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ChatTabCreateRequestChatTabTabConfig>
         for ChatTabCreateRequestChatTabTabConfig {
+            #[inline]
             fn from(value: super::ChatTabCreateRequestChatTabTabConfig) -> Self {
                 Self {
                     icon_key: Ok(value.icon_key),
@@ -27754,6 +28817,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ChatTabCreateRequestChatTabTabContent {
+            #[inline]
             fn default() -> Self {
                 Self {
                     doc: Ok(Default::default()),
@@ -27764,6 +28828,7 @@ pub mod types {
             }
         }
         impl ChatTabCreateRequestChatTabTabContent {
+            #[inline]
             pub fn doc<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -27772,6 +28837,7 @@ pub mod types {
                 self.doc = crate::setter::value(value, "doc");
                 self
             }
+            #[inline]
             pub fn meeting_minute<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -27780,6 +28846,7 @@ pub mod types {
                 self.meeting_minute = crate::setter::value(value, "meeting_minute");
                 self
             }
+            #[inline]
             pub fn task<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -27788,6 +28855,7 @@ pub mod types {
                 self.task = crate::setter::value(value, "task");
                 self
             }
+            #[inline]
             pub fn url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -27800,6 +28868,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ChatTabCreateRequestChatTabTabContent>
         for super::ChatTabCreateRequestChatTabTabContent {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ChatTabCreateRequestChatTabTabContent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -27841,6 +28910,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ChatTabCreateRequestChatTabTabContent>
         for ChatTabCreateRequestChatTabTabContent {
+            #[inline]
             fn from(value: super::ChatTabCreateRequestChatTabTabContent) -> Self {
                 Self {
                     doc: Ok(value.doc),
@@ -27858,6 +28928,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ChatTabDeleteTabsRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     tab_ids: Err("no value supplied for tab_ids".to_string()),
@@ -27865,6 +28936,7 @@ pub mod types {
             }
         }
         impl ChatTabDeleteTabsRequest {
+            #[inline]
             pub fn tab_ids<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -27877,6 +28949,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ChatTabDeleteTabsRequest>
         for super::ChatTabDeleteTabsRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ChatTabDeleteTabsRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -27894,6 +28967,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ChatTabDeleteTabsRequest>
         for ChatTabDeleteTabsRequest {
+            #[inline]
             fn from(value: super::ChatTabDeleteTabsRequest) -> Self {
                 Self { tab_ids: Ok(value.tab_ids) }
             }
@@ -27906,6 +28980,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ChatTabSortTabsRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     tab_ids: Ok(Default::default()),
@@ -27913,6 +28988,7 @@ pub mod types {
             }
         }
         impl ChatTabSortTabsRequest {
+            #[inline]
             pub fn tab_ids<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -27925,6 +29001,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ChatTabSortTabsRequest>
         for super::ChatTabSortTabsRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ChatTabSortTabsRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -27942,6 +29019,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ChatTabSortTabsRequest>
         for ChatTabSortTabsRequest {
+            #[inline]
             fn from(value: super::ChatTabSortTabsRequest) -> Self {
                 Self { tab_ids: Ok(value.tab_ids) }
             }
@@ -27956,6 +29034,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ChatTabUpdateTabsRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     chat_tabs: Ok(Default::default()),
@@ -27963,6 +29042,7 @@ pub mod types {
             }
         }
         impl ChatTabUpdateTabsRequest {
+            #[inline]
             pub fn chat_tabs<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -27977,6 +29057,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ChatTabUpdateTabsRequest>
         for super::ChatTabUpdateTabsRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ChatTabUpdateTabsRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -27994,6 +29075,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ChatTabUpdateTabsRequest>
         for ChatTabUpdateTabsRequest {
+            #[inline]
             fn from(value: super::ChatTabUpdateTabsRequest) -> Self {
                 Self {
                     chat_tabs: Ok(value.chat_tabs),
@@ -28024,6 +29106,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ChatTabUpdateTabsRequestChatTab {
+            #[inline]
             fn default() -> Self {
                 Self {
                     tab_config: Ok(Default::default()),
@@ -28035,6 +29118,7 @@ pub mod types {
             }
         }
         impl ChatTabUpdateTabsRequestChatTab {
+            #[inline]
             pub fn tab_config<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -28045,6 +29129,7 @@ pub mod types {
                 self.tab_config = crate::setter::value(value, "tab_config");
                 self
             }
+            #[inline]
             pub fn tab_content<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -28055,6 +29140,7 @@ pub mod types {
                 self.tab_content = crate::setter::value(value, "tab_content");
                 self
             }
+            #[inline]
             pub fn tab_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -28063,6 +29149,7 @@ pub mod types {
                 self.tab_id = crate::setter::value(value, "tab_id");
                 self
             }
+            #[inline]
             pub fn tab_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -28071,6 +29158,7 @@ pub mod types {
                 self.tab_name = crate::setter::value(value, "tab_name");
                 self
             }
+            #[inline]
             pub fn tab_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -28085,6 +29173,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ChatTabUpdateTabsRequestChatTab>
         for super::ChatTabUpdateTabsRequestChatTab {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ChatTabUpdateTabsRequestChatTab,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -28134,6 +29223,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ChatTabUpdateTabsRequestChatTab>
         for ChatTabUpdateTabsRequestChatTab {
+            #[inline]
             fn from(value: super::ChatTabUpdateTabsRequestChatTab) -> Self {
                 Self {
                     tab_config: Ok(value.tab_config),
@@ -28154,6 +29244,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ChatTopNoticePutTopNoticeRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     chat_top_notice: Err(
@@ -28163,6 +29254,7 @@ pub mod types {
             }
         }
         impl ChatTopNoticePutTopNoticeRequest {
+            #[inline]
             pub fn chat_top_notice<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -28179,6 +29271,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ChatTopNoticePutTopNoticeRequest>
         for super::ChatTopNoticePutTopNoticeRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ChatTopNoticePutTopNoticeRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -28196,6 +29289,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ChatTopNoticePutTopNoticeRequest>
         for ChatTopNoticePutTopNoticeRequest {
+            #[inline]
             fn from(value: super::ChatTopNoticePutTopNoticeRequest) -> Self {
                 Self {
                     chat_top_notice: Ok(value.chat_top_notice),
@@ -28217,6 +29311,7 @@ pub mod types {
         }
         impl ::std::default::Default
         for ChatTopNoticePutTopNoticeRequestChatTopNoticeItem {
+            #[inline]
             fn default() -> Self {
                 Self {
                     action_type: Ok(Default::default()),
@@ -28225,6 +29320,7 @@ pub mod types {
             }
         }
         impl ChatTopNoticePutTopNoticeRequestChatTopNoticeItem {
+            #[inline]
             pub fn action_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -28237,6 +29333,7 @@ pub mod types {
                 self.action_type = crate::setter::value(value, "action_type");
                 self
             }
+            #[inline]
             pub fn message_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -28249,6 +29346,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ChatTopNoticePutTopNoticeRequestChatTopNoticeItem>
         for super::ChatTopNoticePutTopNoticeRequestChatTopNoticeItem {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ChatTopNoticePutTopNoticeRequestChatTopNoticeItem,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -28275,6 +29373,7 @@ pub mod types {
         impl ::std::convert::From<
             super::ChatTopNoticePutTopNoticeRequestChatTopNoticeItem,
         > for ChatTopNoticePutTopNoticeRequestChatTopNoticeItem {
+            #[inline]
             fn from(
                 value: super::ChatTopNoticePutTopNoticeRequestChatTopNoticeItem,
             ) -> Self {
@@ -28362,6 +29461,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ChatUpdateRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     add_member_permission: Ok(Default::default()),
@@ -28386,6 +29486,7 @@ pub mod types {
             }
         }
         impl ChatUpdateRequest {
+            #[inline]
             pub fn add_member_permission<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -28397,6 +29498,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn at_all_permission<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -28408,6 +29510,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn avatar<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -28416,6 +29519,7 @@ pub mod types {
                 self.avatar = crate::setter::value(value, "avatar");
                 self
             }
+            #[inline]
             pub fn chat_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -28424,6 +29528,7 @@ pub mod types {
                 self.chat_type = crate::setter::value(value, "chat_type");
                 self
             }
+            #[inline]
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -28432,6 +29537,7 @@ pub mod types {
                 self.description = crate::setter::value(value, "description");
                 self
             }
+            #[inline]
             pub fn edit_permission<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -28440,6 +29546,7 @@ pub mod types {
                 self.edit_permission = crate::setter::value(value, "edit_permission");
                 self
             }
+            #[inline]
             pub fn group_message_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -28453,6 +29560,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn hide_member_count_setting<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -28466,6 +29574,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn i18n_names<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -28478,6 +29587,7 @@ pub mod types {
                 self.i18n_names = crate::setter::value(value, "i18n_names");
                 self
             }
+            #[inline]
             pub fn join_message_visibility<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -28489,6 +29599,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn leave_message_visibility<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -28500,6 +29611,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn membership_approval<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -28511,6 +29623,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -28519,6 +29632,7 @@ pub mod types {
                 self.name = crate::setter::value(value, "name");
                 self
             }
+            #[inline]
             pub fn owner_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -28527,6 +29641,7 @@ pub mod types {
                 self.owner_id = crate::setter::value(value, "owner_id");
                 self
             }
+            #[inline]
             pub fn restricted_mode_setting<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -28540,6 +29655,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn share_card_permission<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -28551,6 +29667,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn urgent_setting<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -28561,6 +29678,7 @@ pub mod types {
                 self.urgent_setting = crate::setter::value(value, "urgent_setting");
                 self
             }
+            #[inline]
             pub fn video_conference_setting<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -28577,6 +29695,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<ChatUpdateRequest> for super::ChatUpdateRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ChatUpdateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -28729,6 +29848,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::ChatUpdateRequest> for ChatUpdateRequest {
+            #[inline]
             fn from(value: super::ChatUpdateRequest) -> Self {
                 Self {
                     add_member_permission: Ok(value.add_member_permission),
@@ -28761,6 +29881,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for FeedCardBotTimeSentiveRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     time_sensitive: Err(
@@ -28771,6 +29892,7 @@ pub mod types {
             }
         }
         impl FeedCardBotTimeSentiveRequest {
+            #[inline]
             pub fn time_sensitive<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -28779,6 +29901,7 @@ pub mod types {
                 self.time_sensitive = crate::setter::value(value, "time_sensitive");
                 self
             }
+            #[inline]
             pub fn user_ids<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -28791,6 +29914,7 @@ pub mod types {
         impl ::std::convert::TryFrom<FeedCardBotTimeSentiveRequest>
         for super::FeedCardBotTimeSentiveRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: FeedCardBotTimeSentiveRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -28816,6 +29940,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::FeedCardBotTimeSentiveRequest>
         for FeedCardBotTimeSentiveRequest {
+            #[inline]
             fn from(value: super::FeedCardBotTimeSentiveRequest) -> Self {
                 Self {
                     time_sensitive: Ok(value.time_sensitive),
@@ -28839,6 +29964,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for FileCreateForm {
+            #[inline]
             fn default() -> Self {
                 Self {
                     duration: Ok(Default::default()),
@@ -28848,6 +29974,7 @@ pub mod types {
             }
         }
         impl FileCreateForm {
+            #[inline]
             pub fn duration<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -28856,6 +29983,7 @@ pub mod types {
                 self.duration = crate::setter::value(value, "duration");
                 self
             }
+            #[inline]
             pub fn file_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -28864,6 +29992,7 @@ pub mod types {
                 self.file_name = crate::setter::value(value, "file_name");
                 self
             }
+            #[inline]
             pub fn file_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::FileCreateFormFileType>,
@@ -28875,6 +30004,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<FileCreateForm> for super::FileCreateForm {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: FileCreateForm,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -28907,6 +30037,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::FileCreateForm> for FileCreateForm {
+            #[inline]
             fn from(value: super::FileCreateForm) -> Self {
                 Self {
                     duration: Ok(value.duration),
@@ -28931,6 +30062,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for I18nNames {
+            #[inline]
             fn default() -> Self {
                 Self {
                     en_us: Ok(Default::default()),
@@ -28940,6 +30072,7 @@ pub mod types {
             }
         }
         impl I18nNames {
+            #[inline]
             pub fn en_us<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -28948,6 +30081,7 @@ pub mod types {
                 self.en_us = crate::setter::value(value, "en_us");
                 self
             }
+            #[inline]
             pub fn ja_jp<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -28956,6 +30090,7 @@ pub mod types {
                 self.ja_jp = crate::setter::value(value, "ja_jp");
                 self
             }
+            #[inline]
             pub fn zh_cn<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -28967,6 +30102,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<I18nNames> for super::I18nNames {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: I18nNames,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -28999,6 +30135,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::I18nNames> for I18nNames {
+            #[inline]
             fn from(value: super::I18nNames) -> Self {
                 Self {
                     en_us: Ok(value.en_us),
@@ -29015,6 +30152,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ImageCreateForm {
+            #[inline]
             fn default() -> Self {
                 Self {
                     image_type: Err("no value supplied for image_type".to_string()),
@@ -29022,6 +30160,7 @@ pub mod types {
             }
         }
         impl ImageCreateForm {
+            #[inline]
             pub fn image_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ImageCreateFormImageType>,
@@ -29033,6 +30172,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<ImageCreateForm> for super::ImageCreateForm {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ImageCreateForm,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -29049,6 +30189,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::ImageCreateForm> for ImageCreateForm {
+            #[inline]
             fn from(value: super::ImageCreateForm) -> Self {
                 Self {
                     image_type: Ok(value.image_type),
@@ -29123,6 +30264,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for Message {
+            #[inline]
             fn default() -> Self {
                 Self {
                     body: Ok(Default::default()),
@@ -29145,6 +30287,7 @@ pub mod types {
             }
         }
         impl Message {
+            #[inline]
             pub fn body<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::MessageBody>>,
@@ -29153,6 +30296,7 @@ pub mod types {
                 self.body = crate::setter::value(value, "body");
                 self
             }
+            #[inline]
             pub fn chat_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -29161,6 +30305,7 @@ pub mod types {
                 self.chat_id = crate::setter::value(value, "chat_id");
                 self
             }
+            #[inline]
             pub fn create_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -29169,6 +30314,7 @@ pub mod types {
                 self.create_time = crate::setter::value(value, "create_time");
                 self
             }
+            #[inline]
             pub fn deleted<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -29177,6 +30323,7 @@ pub mod types {
                 self.deleted = crate::setter::value(value, "deleted");
                 self
             }
+            #[inline]
             pub fn mentions<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::MessageMention>>,
@@ -29185,6 +30332,7 @@ pub mod types {
                 self.mentions = crate::setter::some(value, "mentions");
                 self
             }
+            #[inline]
             pub fn message_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -29193,6 +30341,7 @@ pub mod types {
                 self.message_id = crate::setter::value(value, "message_id");
                 self
             }
+            #[inline]
             pub fn message_position<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -29201,6 +30350,7 @@ pub mod types {
                 self.message_position = crate::setter::value(value, "message_position");
                 self
             }
+            #[inline]
             pub fn msg_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -29209,6 +30359,7 @@ pub mod types {
                 self.msg_type = crate::setter::value(value, "msg_type");
                 self
             }
+            #[inline]
             pub fn parent_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -29217,6 +30368,7 @@ pub mod types {
                 self.parent_id = crate::setter::value(value, "parent_id");
                 self
             }
+            #[inline]
             pub fn root_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -29225,6 +30377,7 @@ pub mod types {
                 self.root_id = crate::setter::value(value, "root_id");
                 self
             }
+            #[inline]
             pub fn sender<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::MessageSender>>,
@@ -29233,6 +30386,7 @@ pub mod types {
                 self.sender = crate::setter::value(value, "sender");
                 self
             }
+            #[inline]
             pub fn thread_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -29241,6 +30395,7 @@ pub mod types {
                 self.thread_id = crate::setter::value(value, "thread_id");
                 self
             }
+            #[inline]
             pub fn thread_message_position<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -29252,6 +30407,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn update_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -29260,6 +30416,7 @@ pub mod types {
                 self.update_time = crate::setter::value(value, "update_time");
                 self
             }
+            #[inline]
             pub fn updated<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -29268,6 +30425,7 @@ pub mod types {
                 self.updated = crate::setter::value(value, "updated");
                 self
             }
+            #[inline]
             pub fn upper_message_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -29279,6 +30437,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<Message> for super::Message {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: Message,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -29415,6 +30574,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::Message> for Message {
+            #[inline]
             fn from(value: super::Message) -> Self {
                 Self {
                     body: Ok(value.body),
@@ -29444,6 +30604,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for MessageBody {
+            #[inline]
             fn default() -> Self {
                 Self {
                     content: Ok(Default::default()),
@@ -29451,6 +30612,7 @@ pub mod types {
             }
         }
         impl MessageBody {
+            #[inline]
             pub fn content<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -29462,6 +30624,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<MessageBody> for super::MessageBody {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: MessageBody,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -29478,6 +30641,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::MessageBody> for MessageBody {
+            #[inline]
             fn from(value: super::MessageBody) -> Self {
                 Self { content: Ok(value.content) }
             }
@@ -29499,6 +30663,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for MessageCreateRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     content: Err("no value supplied for content".to_string()),
@@ -29509,6 +30674,7 @@ pub mod types {
             }
         }
         impl MessageCreateRequest {
+            #[inline]
             pub fn content<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -29517,6 +30683,7 @@ pub mod types {
                 self.content = crate::setter::value(value, "content");
                 self
             }
+            #[inline]
             pub fn msg_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -29525,6 +30692,7 @@ pub mod types {
                 self.msg_type = crate::setter::value(value, "msg_type");
                 self
             }
+            #[inline]
             pub fn receive_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -29533,6 +30701,7 @@ pub mod types {
                 self.receive_id = crate::setter::value(value, "receive_id");
                 self
             }
+            #[inline]
             pub fn uuid<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -29545,6 +30714,7 @@ pub mod types {
         impl ::std::convert::TryFrom<MessageCreateRequest>
         for super::MessageCreateRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: MessageCreateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -29585,6 +30755,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::MessageCreateRequest> for MessageCreateRequest {
+            #[inline]
             fn from(value: super::MessageCreateRequest) -> Self {
                 Self {
                     content: Ok(value.content),
@@ -29602,6 +30773,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for MessageForwardRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     receive_id: Err("no value supplied for receive_id".to_string()),
@@ -29609,6 +30781,7 @@ pub mod types {
             }
         }
         impl MessageForwardRequest {
+            #[inline]
             pub fn receive_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -29621,6 +30794,7 @@ pub mod types {
         impl ::std::convert::TryFrom<MessageForwardRequest>
         for super::MessageForwardRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: MessageForwardRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -29638,6 +30812,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::MessageForwardRequest>
         for MessageForwardRequest {
+            #[inline]
             fn from(value: super::MessageForwardRequest) -> Self {
                 Self {
                     receive_id: Ok(value.receive_id),
@@ -29668,6 +30843,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for MessageMention {
+            #[inline]
             fn default() -> Self {
                 Self {
                     id: Ok(Default::default()),
@@ -29679,6 +30855,7 @@ pub mod types {
             }
         }
         impl MessageMention {
+            #[inline]
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -29687,6 +30864,7 @@ pub mod types {
                 self.id = crate::setter::value(value, "id");
                 self
             }
+            #[inline]
             pub fn id_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -29695,6 +30873,7 @@ pub mod types {
                 self.id_type = crate::setter::value(value, "id_type");
                 self
             }
+            #[inline]
             pub fn key<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -29703,6 +30882,7 @@ pub mod types {
                 self.key = crate::setter::value(value, "key");
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -29711,6 +30891,7 @@ pub mod types {
                 self.name = crate::setter::value(value, "name");
                 self
             }
+            #[inline]
             pub fn tenant_key<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -29722,6 +30903,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<MessageMention> for super::MessageMention {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: MessageMention,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -29770,6 +30952,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::MessageMention> for MessageMention {
+            #[inline]
             fn from(value: super::MessageMention) -> Self {
                 Self {
                     id: Ok(value.id),
@@ -29792,6 +30975,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for MessageMergeForwardRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     message_id_list: Err(
@@ -29802,6 +30986,7 @@ pub mod types {
             }
         }
         impl MessageMergeForwardRequest {
+            #[inline]
             pub fn message_id_list<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -29810,6 +30995,7 @@ pub mod types {
                 self.message_id_list = crate::setter::value(value, "message_id_list");
                 self
             }
+            #[inline]
             pub fn receive_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -29822,6 +31008,7 @@ pub mod types {
         impl ::std::convert::TryFrom<MessageMergeForwardRequest>
         for super::MessageMergeForwardRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: MessageMergeForwardRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -29847,6 +31034,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::MessageMergeForwardRequest>
         for MessageMergeForwardRequest {
+            #[inline]
             fn from(value: super::MessageMergeForwardRequest) -> Self {
                 Self {
                     message_id_list: Ok(value.message_id_list),
@@ -29859,6 +31047,7 @@ pub mod types {
             content: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for MessagePatchRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     content: Err("no value supplied for content".to_string()),
@@ -29866,6 +31055,7 @@ pub mod types {
             }
         }
         impl MessagePatchRequest {
+            #[inline]
             pub fn content<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -29878,6 +31068,7 @@ pub mod types {
         impl ::std::convert::TryFrom<MessagePatchRequest>
         for super::MessagePatchRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: MessagePatchRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -29894,6 +31085,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::MessagePatchRequest> for MessagePatchRequest {
+            #[inline]
             fn from(value: super::MessagePatchRequest) -> Self {
                 Self { content: Ok(value.content) }
             }
@@ -29906,6 +31098,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for MessagePushFollowUpRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     follow_ups: Err("no value supplied for follow_ups".to_string()),
@@ -29913,6 +31106,7 @@ pub mod types {
             }
         }
         impl MessagePushFollowUpRequest {
+            #[inline]
             pub fn follow_ups<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -29927,6 +31121,7 @@ pub mod types {
         impl ::std::convert::TryFrom<MessagePushFollowUpRequest>
         for super::MessagePushFollowUpRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: MessagePushFollowUpRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -29944,6 +31139,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::MessagePushFollowUpRequest>
         for MessagePushFollowUpRequest {
+            #[inline]
             fn from(value: super::MessagePushFollowUpRequest) -> Self {
                 Self {
                     follow_ups: Ok(value.follow_ups),
@@ -29961,6 +31157,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for MessagePushFollowUpRequestFollowUp {
+            #[inline]
             fn default() -> Self {
                 Self {
                     content: Err("no value supplied for content".to_string()),
@@ -29969,6 +31166,7 @@ pub mod types {
             }
         }
         impl MessagePushFollowUpRequestFollowUp {
+            #[inline]
             pub fn content<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -29977,6 +31175,7 @@ pub mod types {
                 self.content = crate::setter::value(value, "content");
                 self
             }
+            #[inline]
             pub fn i18n_contents<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -29991,6 +31190,7 @@ pub mod types {
         impl ::std::convert::TryFrom<MessagePushFollowUpRequestFollowUp>
         for super::MessagePushFollowUpRequestFollowUp {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: MessagePushFollowUpRequestFollowUp,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -30016,6 +31216,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::MessagePushFollowUpRequestFollowUp>
         for MessagePushFollowUpRequestFollowUp {
+            #[inline]
             fn from(value: super::MessagePushFollowUpRequestFollowUp) -> Self {
                 Self {
                     content: Ok(value.content),
@@ -30032,6 +31233,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for MessagePushFollowUpRequestFollowUpI18nContent {
+            #[inline]
             fn default() -> Self {
                 Self {
                     content: Err("no value supplied for content".to_string()),
@@ -30040,6 +31242,7 @@ pub mod types {
             }
         }
         impl MessagePushFollowUpRequestFollowUpI18nContent {
+            #[inline]
             pub fn content<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -30048,6 +31251,7 @@ pub mod types {
                 self.content = crate::setter::value(value, "content");
                 self
             }
+            #[inline]
             pub fn language<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -30062,6 +31266,7 @@ pub mod types {
         impl ::std::convert::TryFrom<MessagePushFollowUpRequestFollowUpI18nContent>
         for super::MessagePushFollowUpRequestFollowUpI18nContent {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: MessagePushFollowUpRequestFollowUpI18nContent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -30087,6 +31292,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::MessagePushFollowUpRequestFollowUpI18nContent>
         for MessagePushFollowUpRequestFollowUpI18nContent {
+            #[inline]
             fn from(
                 value: super::MessagePushFollowUpRequestFollowUpI18nContent,
             ) -> Self {
@@ -30112,6 +31318,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for MessageReactionBatchQueryRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     page_size_per_message: Ok(Default::default()),
@@ -30121,6 +31328,7 @@ pub mod types {
             }
         }
         impl MessageReactionBatchQueryRequest {
+            #[inline]
             pub fn page_size_per_message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -30132,6 +31340,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn queries<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -30142,6 +31351,7 @@ pub mod types {
                 self.queries = crate::setter::value(value, "queries");
                 self
             }
+            #[inline]
             pub fn reaction_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -30154,6 +31364,7 @@ pub mod types {
         impl ::std::convert::TryFrom<MessageReactionBatchQueryRequest>
         for super::MessageReactionBatchQueryRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: MessageReactionBatchQueryRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -30187,6 +31398,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::MessageReactionBatchQueryRequest>
         for MessageReactionBatchQueryRequest {
+            #[inline]
             fn from(value: super::MessageReactionBatchQueryRequest) -> Self {
                 Self {
                     page_size_per_message: Ok(value.page_size_per_message),
@@ -30207,6 +31419,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for MessageReactionBatchQueryRequestQuery {
+            #[inline]
             fn default() -> Self {
                 Self {
                     message_id: Ok(Default::default()),
@@ -30215,6 +31428,7 @@ pub mod types {
             }
         }
         impl MessageReactionBatchQueryRequestQuery {
+            #[inline]
             pub fn message_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -30223,6 +31437,7 @@ pub mod types {
                 self.message_id = crate::setter::value(value, "message_id");
                 self
             }
+            #[inline]
             pub fn page_token<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -30235,6 +31450,7 @@ pub mod types {
         impl ::std::convert::TryFrom<MessageReactionBatchQueryRequestQuery>
         for super::MessageReactionBatchQueryRequestQuery {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: MessageReactionBatchQueryRequestQuery,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -30260,6 +31476,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::MessageReactionBatchQueryRequestQuery>
         for MessageReactionBatchQueryRequestQuery {
+            #[inline]
             fn from(value: super::MessageReactionBatchQueryRequestQuery) -> Self {
                 Self {
                     message_id: Ok(value.message_id),
@@ -30275,6 +31492,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for MessageReactionCreateRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     reaction_type: Err("no value supplied for reaction_type".to_string()),
@@ -30282,6 +31500,7 @@ pub mod types {
             }
         }
         impl MessageReactionCreateRequest {
+            #[inline]
             pub fn reaction_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -30296,6 +31515,7 @@ pub mod types {
         impl ::std::convert::TryFrom<MessageReactionCreateRequest>
         for super::MessageReactionCreateRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: MessageReactionCreateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -30313,6 +31533,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::MessageReactionCreateRequest>
         for MessageReactionCreateRequest {
+            #[inline]
             fn from(value: super::MessageReactionCreateRequest) -> Self {
                 Self {
                     reaction_type: Ok(value.reaction_type),
@@ -30327,6 +31548,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for MessageReactionCreateRequestReactionType {
+            #[inline]
             fn default() -> Self {
                 Self {
                     emoji_type: Err("no value supplied for emoji_type".to_string()),
@@ -30334,6 +31556,7 @@ pub mod types {
             }
         }
         impl MessageReactionCreateRequestReactionType {
+            #[inline]
             pub fn emoji_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -30346,6 +31569,7 @@ pub mod types {
         impl ::std::convert::TryFrom<MessageReactionCreateRequestReactionType>
         for super::MessageReactionCreateRequestReactionType {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: MessageReactionCreateRequestReactionType,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -30363,6 +31587,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::MessageReactionCreateRequestReactionType>
         for MessageReactionCreateRequestReactionType {
+            #[inline]
             fn from(value: super::MessageReactionCreateRequestReactionType) -> Self {
                 Self {
                     emoji_type: Ok(value.emoji_type),
@@ -30386,6 +31611,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for MessageReplyRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     content: Err("no value supplied for content".to_string()),
@@ -30396,6 +31622,7 @@ pub mod types {
             }
         }
         impl MessageReplyRequest {
+            #[inline]
             pub fn content<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -30404,6 +31631,7 @@ pub mod types {
                 self.content = crate::setter::value(value, "content");
                 self
             }
+            #[inline]
             pub fn msg_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -30412,6 +31640,7 @@ pub mod types {
                 self.msg_type = crate::setter::value(value, "msg_type");
                 self
             }
+            #[inline]
             pub fn reply_in_thread<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -30420,6 +31649,7 @@ pub mod types {
                 self.reply_in_thread = crate::setter::value(value, "reply_in_thread");
                 self
             }
+            #[inline]
             pub fn uuid<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -30432,6 +31662,7 @@ pub mod types {
         impl ::std::convert::TryFrom<MessageReplyRequest>
         for super::MessageReplyRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: MessageReplyRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -30472,6 +31703,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::MessageReplyRequest> for MessageReplyRequest {
+            #[inline]
             fn from(value: super::MessageReplyRequest) -> Self {
                 Self {
                     content: Ok(value.content),
@@ -30493,6 +31725,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for MessageSearchRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     filter: Ok(Default::default()),
@@ -30501,6 +31734,7 @@ pub mod types {
             }
         }
         impl MessageSearchRequest {
+            #[inline]
             pub fn filter<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -30511,6 +31745,7 @@ pub mod types {
                 self.filter = crate::setter::value(value, "filter");
                 self
             }
+            #[inline]
             pub fn query<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -30523,6 +31758,7 @@ pub mod types {
         impl ::std::convert::TryFrom<MessageSearchRequest>
         for super::MessageSearchRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: MessageSearchRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -30547,6 +31783,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::MessageSearchRequest> for MessageSearchRequest {
+            #[inline]
             fn from(value: super::MessageSearchRequest) -> Self {
                 Self {
                     filter: Ok(value.filter),
@@ -30604,6 +31841,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for MessageSearchRequestFilter {
+            #[inline]
             fn default() -> Self {
                 Self {
                     at_chatter_ids: Ok(Default::default()),
@@ -30619,6 +31857,7 @@ pub mod types {
             }
         }
         impl MessageSearchRequestFilter {
+            #[inline]
             pub fn at_chatter_ids<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -30627,6 +31866,7 @@ pub mod types {
                 self.at_chatter_ids = crate::setter::some(value, "at_chatter_ids");
                 self
             }
+            #[inline]
             pub fn chat_ids<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -30635,6 +31875,7 @@ pub mod types {
                 self.chat_ids = crate::setter::some(value, "chat_ids");
                 self
             }
+            #[inline]
             pub fn chat_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -30645,6 +31886,7 @@ pub mod types {
                 self.chat_type = crate::setter::value(value, "chat_type");
                 self
             }
+            #[inline]
             pub fn exclude_from_types<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -30660,6 +31902,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn from_ids<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -30668,6 +31911,7 @@ pub mod types {
                 self.from_ids = crate::setter::some(value, "from_ids");
                 self
             }
+            #[inline]
             pub fn from_types<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -30678,6 +31922,7 @@ pub mod types {
                 self.from_types = crate::setter::some(value, "from_types");
                 self
             }
+            #[inline]
             pub fn include_attachment_types<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -30693,6 +31938,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn is_at_me<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -30701,6 +31947,7 @@ pub mod types {
                 self.is_at_me = crate::setter::value(value, "is_at_me");
                 self
             }
+            #[inline]
             pub fn time_range<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -30715,6 +31962,7 @@ pub mod types {
         impl ::std::convert::TryFrom<MessageSearchRequestFilter>
         for super::MessageSearchRequestFilter {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: MessageSearchRequestFilter,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -30796,6 +32044,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::MessageSearchRequestFilter>
         for MessageSearchRequestFilter {
+            #[inline]
             fn from(value: super::MessageSearchRequestFilter) -> Self {
                 Self {
                     at_chatter_ids: Ok(value.at_chatter_ids),
@@ -30822,6 +32071,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for MessageSearchRequestFilterTimeRange {
+            #[inline]
             fn default() -> Self {
                 Self {
                     end_time: Ok(Default::default()),
@@ -30830,6 +32080,7 @@ pub mod types {
             }
         }
         impl MessageSearchRequestFilterTimeRange {
+            #[inline]
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -30838,6 +32089,7 @@ pub mod types {
                 self.end_time = crate::setter::value(value, "end_time");
                 self
             }
+            #[inline]
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -30850,6 +32102,7 @@ pub mod types {
         impl ::std::convert::TryFrom<MessageSearchRequestFilterTimeRange>
         for super::MessageSearchRequestFilterTimeRange {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: MessageSearchRequestFilterTimeRange,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -30875,6 +32128,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::MessageSearchRequestFilterTimeRange>
         for MessageSearchRequestFilterTimeRange {
+            #[inline]
             fn from(value: super::MessageSearchRequestFilterTimeRange) -> Self {
                 Self {
                     end_time: Ok(value.end_time),
@@ -30910,6 +32164,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for MessageSender {
+            #[inline]
             fn default() -> Self {
                 Self {
                     id: Ok(Default::default()),
@@ -30922,6 +32177,7 @@ pub mod types {
             }
         }
         impl MessageSender {
+            #[inline]
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -30930,6 +32186,7 @@ pub mod types {
                 self.id = crate::setter::value(value, "id");
                 self
             }
+            #[inline]
             pub fn id_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -30938,6 +32195,7 @@ pub mod types {
                 self.id_type = crate::setter::value(value, "id_type");
                 self
             }
+            #[inline]
             pub fn open_bot_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -30946,6 +32204,7 @@ pub mod types {
                 self.open_bot_id = crate::setter::value(value, "open_bot_id");
                 self
             }
+            #[inline]
             pub fn sender_i18n_names<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::I18nNames>>,
@@ -30957,6 +32216,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn sender_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -30965,6 +32225,7 @@ pub mod types {
                 self.sender_type = crate::setter::value(value, "sender_type");
                 self
             }
+            #[inline]
             pub fn tenant_key<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -30976,6 +32237,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<MessageSender> for super::MessageSender {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: MessageSender,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -31032,6 +32294,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::MessageSender> for MessageSender {
+            #[inline]
             fn from(value: super::MessageSender) -> Self {
                 Self {
                     id: Ok(value.id),
@@ -31052,6 +32315,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for MessageUpdateRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     content: Err("no value supplied for content".to_string()),
@@ -31060,6 +32324,7 @@ pub mod types {
             }
         }
         impl MessageUpdateRequest {
+            #[inline]
             pub fn content<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -31068,6 +32333,7 @@ pub mod types {
                 self.content = crate::setter::value(value, "content");
                 self
             }
+            #[inline]
             pub fn msg_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -31080,6 +32346,7 @@ pub mod types {
         impl ::std::convert::TryFrom<MessageUpdateRequest>
         for super::MessageUpdateRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: MessageUpdateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -31104,6 +32371,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::MessageUpdateRequest> for MessageUpdateRequest {
+            #[inline]
             fn from(value: super::MessageUpdateRequest) -> Self {
                 Self {
                     content: Ok(value.content),
@@ -31119,6 +32387,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for MessageUrgentAppRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     user_id_list: Err("no value supplied for user_id_list".to_string()),
@@ -31126,6 +32395,7 @@ pub mod types {
             }
         }
         impl MessageUrgentAppRequest {
+            #[inline]
             pub fn user_id_list<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -31138,6 +32408,7 @@ pub mod types {
         impl ::std::convert::TryFrom<MessageUrgentAppRequest>
         for super::MessageUrgentAppRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: MessageUrgentAppRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -31155,6 +32426,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::MessageUrgentAppRequest>
         for MessageUrgentAppRequest {
+            #[inline]
             fn from(value: super::MessageUrgentAppRequest) -> Self {
                 Self {
                     user_id_list: Ok(value.user_id_list),
@@ -31169,6 +32441,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for PinCreateRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     message_id: Err("no value supplied for message_id".to_string()),
@@ -31176,6 +32449,7 @@ pub mod types {
             }
         }
         impl PinCreateRequest {
+            #[inline]
             pub fn message_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -31187,6 +32461,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<PinCreateRequest> for super::PinCreateRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: PinCreateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -31203,6 +32478,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::PinCreateRequest> for PinCreateRequest {
+            #[inline]
             fn from(value: super::PinCreateRequest) -> Self {
                 Self {
                     message_id: Ok(value.message_id),
@@ -31217,6 +32493,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for TagCreateRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     create_tag: Err("no value supplied for create_tag".to_string()),
@@ -31224,6 +32501,7 @@ pub mod types {
             }
         }
         impl TagCreateRequest {
+            #[inline]
             pub fn create_tag<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TagCreateRequestCreateTag>,
@@ -31235,6 +32513,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<TagCreateRequest> for super::TagCreateRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: TagCreateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -31251,6 +32530,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::TagCreateRequest> for TagCreateRequest {
+            #[inline]
             fn from(value: super::TagCreateRequest) -> Self {
                 Self {
                     create_tag: Ok(value.create_tag),
@@ -31272,6 +32552,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for TagCreateRequestCreateTag {
+            #[inline]
             fn default() -> Self {
                 Self {
                     i18n_names: Ok(Default::default()),
@@ -31281,6 +32562,7 @@ pub mod types {
             }
         }
         impl TagCreateRequestCreateTag {
+            #[inline]
             pub fn i18n_names<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -31291,6 +32573,7 @@ pub mod types {
                 self.i18n_names = crate::setter::some(value, "i18n_names");
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -31299,6 +32582,7 @@ pub mod types {
                 self.name = crate::setter::value(value, "name");
                 self
             }
+            #[inline]
             pub fn tag_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TagCreateRequestCreateTagTagType>,
@@ -31311,6 +32595,7 @@ pub mod types {
         impl ::std::convert::TryFrom<TagCreateRequestCreateTag>
         for super::TagCreateRequestCreateTag {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: TagCreateRequestCreateTag,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -31344,6 +32629,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::TagCreateRequestCreateTag>
         for TagCreateRequestCreateTag {
+            #[inline]
             fn from(value: super::TagCreateRequestCreateTag) -> Self {
                 Self {
                     i18n_names: Ok(value.i18n_names),
@@ -31358,6 +32644,7 @@ pub mod types {
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for TagCreateRequestCreateTagI18nName {
+            #[inline]
             fn default() -> Self {
                 Self {
                     locale: Err("no value supplied for locale".to_string()),
@@ -31366,6 +32653,7 @@ pub mod types {
             }
         }
         impl TagCreateRequestCreateTagI18nName {
+            #[inline]
             pub fn locale<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -31374,6 +32662,7 @@ pub mod types {
                 self.locale = crate::setter::value(value, "locale");
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -31386,6 +32675,7 @@ pub mod types {
         impl ::std::convert::TryFrom<TagCreateRequestCreateTagI18nName>
         for super::TagCreateRequestCreateTagI18nName {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: TagCreateRequestCreateTagI18nName,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -31411,6 +32701,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::TagCreateRequestCreateTagI18nName>
         for TagCreateRequestCreateTagI18nName {
+            #[inline]
             fn from(value: super::TagCreateRequestCreateTagI18nName) -> Self {
                 Self {
                     locale: Ok(value.locale),
@@ -31426,6 +32717,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for TagPatchRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     patch_tag: Ok(Default::default()),
@@ -31433,6 +32725,7 @@ pub mod types {
             }
         }
         impl TagPatchRequest {
+            #[inline]
             pub fn patch_tag<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -31446,6 +32739,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<TagPatchRequest> for super::TagPatchRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: TagPatchRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -31462,6 +32756,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::TagPatchRequest> for TagPatchRequest {
+            #[inline]
             fn from(value: super::TagPatchRequest) -> Self {
                 Self {
                     patch_tag: Ok(value.patch_tag),
@@ -31483,6 +32778,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for TagPatchRequestPatchTag {
+            #[inline]
             fn default() -> Self {
                 Self {
                     i18n_names: Ok(Default::default()),
@@ -31492,6 +32788,7 @@ pub mod types {
             }
         }
         impl TagPatchRequestPatchTag {
+            #[inline]
             pub fn i18n_names<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -31502,6 +32799,7 @@ pub mod types {
                 self.i18n_names = crate::setter::some(value, "i18n_names");
                 self
             }
+            #[inline]
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -31510,6 +32808,7 @@ pub mod types {
                 self.id = crate::setter::value(value, "id");
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -31522,6 +32821,7 @@ pub mod types {
         impl ::std::convert::TryFrom<TagPatchRequestPatchTag>
         for super::TagPatchRequestPatchTag {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: TagPatchRequestPatchTag,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -31555,6 +32855,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::TagPatchRequestPatchTag>
         for TagPatchRequestPatchTag {
+            #[inline]
             fn from(value: super::TagPatchRequestPatchTag) -> Self {
                 Self {
                     i18n_names: Ok(value.i18n_names),
@@ -31575,6 +32876,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for UrlPreviewBatchUpdateRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     open_ids: Ok(Default::default()),
@@ -31585,6 +32887,7 @@ pub mod types {
             }
         }
         impl UrlPreviewBatchUpdateRequest {
+            #[inline]
             pub fn open_ids<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -31593,6 +32896,7 @@ pub mod types {
                 self.open_ids = crate::setter::some(value, "open_ids");
                 self
             }
+            #[inline]
             pub fn preview_tokens<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -31605,6 +32909,7 @@ pub mod types {
         impl ::std::convert::TryFrom<UrlPreviewBatchUpdateRequest>
         for super::UrlPreviewBatchUpdateRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: UrlPreviewBatchUpdateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -31630,6 +32935,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::UrlPreviewBatchUpdateRequest>
         for UrlPreviewBatchUpdateRequest {
+            #[inline]
             fn from(value: super::UrlPreviewBatchUpdateRequest) -> Self {
                 Self {
                     open_ids: Ok(value.open_ids),
@@ -31644,6 +32950,7 @@ pub mod types {
         pub struct ConversionError(::std::borrow::Cow<'static, str>);
         impl ::std::error::Error for ConversionError {}
         impl ::std::fmt::Display for ConversionError {
+            #[inline]
             fn fmt(
                 &self,
                 f: &mut ::std::fmt::Formatter<'_>,
@@ -31652,6 +32959,7 @@ pub mod types {
             }
         }
         impl ::std::fmt::Debug for ConversionError {
+            #[inline]
             fn fmt(
                 &self,
                 f: &mut ::std::fmt::Formatter<'_>,
@@ -31660,11 +32968,13 @@ pub mod types {
             }
         }
         impl From<&'static str> for ConversionError {
+            #[inline]
             fn from(value: &'static str) -> Self {
                 Self(value.into())
             }
         }
         impl From<String> for ConversionError {
+            #[inline]
             fn from(value: String) -> Self {
                 Self(value.into())
             }
@@ -31683,6 +32993,7 @@ pub struct Client {
     pub(crate) inner: crate::runtime::Runtime,
 }
 impl Client {
+    #[inline]
     /// Create a new client.
     ///
     /// `baseurl` is the base URL provided to the internal
@@ -31698,6 +33009,7 @@ impl Client {
         let client = reqwest::ClientBuilder::new();
         Self::new_with_client(baseurl, client.build().unwrap(), inner)
     }
+    #[inline]
     /// Construct a new client with an existing `reqwest::Client`,
     /// allowing more control over its configuration.
     ///
@@ -31717,21 +33029,26 @@ impl Client {
     }
 }
 impl ClientInfo<crate::runtime::Runtime> for Client {
+    #[inline]
     fn api_version() -> &'static str {
         "v1"
     }
+    #[inline]
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()
     }
+    #[inline]
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
+    #[inline]
     fn inner(&self) -> &crate::runtime::Runtime {
         &self.inner
     }
 }
 impl ClientHooks<crate::runtime::Runtime> for &Client {}
 impl Client {
+    #[inline]
     /**Sends a `DELETE` request to `/open-apis/im/v1/batch_messages/{batch_message_id}`
 
 ```ignore
@@ -31743,6 +33060,7 @@ let response = client.batch_message_delete()
     pub fn batch_message_delete(&self) -> builder::BatchMessageDelete<'_> {
         builder::BatchMessageDelete::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/im/v1/batch_messages/{batch_message_id}/get_progress`
 
 ```ignore
@@ -31754,6 +33072,7 @@ let response = client.batch_message_get_progress()
     pub fn batch_message_get_progress(&self) -> builder::BatchMessageGetProgress<'_> {
         builder::BatchMessageGetProgress::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/im/v1/batch_messages/{batch_message_id}/read_user`
 
 ```ignore
@@ -31765,6 +33084,7 @@ let response = client.batch_message_read_user()
     pub fn batch_message_read_user(&self) -> builder::BatchMessageReadUser<'_> {
         builder::BatchMessageReadUser::new(self)
     }
+    #[inline]
     /**List the caller's chats
 
 Lists the chats the calling user or bot is a member of, one page at a time: pass the page_token of an answer to get the next page while has_more is true.
@@ -31790,6 +33110,7 @@ let response = client.chat_list()
     pub fn chat_list(&self) -> builder::ChatList<'_> {
         builder::ChatList::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/im/v1/chats`
 
 Arguments:
@@ -31809,6 +33130,7 @@ let response = client.chat_create()
     pub fn chat_create(&self) -> builder::ChatCreate<'_> {
         builder::ChatCreate::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/im/v1/chats/search`
 
 Arguments:
@@ -31828,6 +33150,7 @@ let response = client.chat_search()
     pub fn chat_search(&self) -> builder::ChatSearch<'_> {
         builder::ChatSearch::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/im/v1/chats/{chat_id}`
 
 Arguments:
@@ -31843,6 +33166,7 @@ let response = client.chat_get()
     pub fn chat_get(&self) -> builder::ChatGet<'_> {
         builder::ChatGet::new(self)
     }
+    #[inline]
     /**Sends a `PUT` request to `/open-apis/im/v1/chats/{chat_id}`
 
 Arguments:
@@ -31860,6 +33184,7 @@ let response = client.chat_update()
     pub fn chat_update(&self) -> builder::ChatUpdate<'_> {
         builder::ChatUpdate::new(self)
     }
+    #[inline]
     /**Sends a `DELETE` request to `/open-apis/im/v1/chats/{chat_id}`
 
 ```ignore
@@ -31871,6 +33196,7 @@ let response = client.chat_delete()
     pub fn chat_delete(&self) -> builder::ChatDelete<'_> {
         builder::ChatDelete::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/im/v1/chats/{chat_id}/announcement`
 
 Arguments:
@@ -31886,6 +33212,7 @@ let response = client.chat_announcement_get()
     pub fn chat_announcement_get(&self) -> builder::ChatAnnouncementGet<'_> {
         builder::ChatAnnouncementGet::new(self)
     }
+    #[inline]
     /**Sends a `PATCH` request to `/open-apis/im/v1/chats/{chat_id}/announcement`
 
 ```ignore
@@ -31898,6 +33225,7 @@ let response = client.chat_announcement_patch()
     pub fn chat_announcement_patch(&self) -> builder::ChatAnnouncementPatch<'_> {
         builder::ChatAnnouncementPatch::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/chat_tabs`
 
 ```ignore
@@ -31910,6 +33238,7 @@ let response = client.chat_tab_create()
     pub fn chat_tab_create(&self) -> builder::ChatTabCreate<'_> {
         builder::ChatTabCreate::new(self)
     }
+    #[inline]
     /**Sends a `DELETE` request to `/open-apis/im/v1/chats/{chat_id}/chat_tabs/delete_tabs`
 
 ```ignore
@@ -31922,6 +33251,7 @@ let response = client.chat_tab_delete_tabs()
     pub fn chat_tab_delete_tabs(&self) -> builder::ChatTabDeleteTabs<'_> {
         builder::ChatTabDeleteTabs::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/im/v1/chats/{chat_id}/chat_tabs/list_tabs`
 
 ```ignore
@@ -31933,6 +33263,7 @@ let response = client.chat_tab_list_tabs()
     pub fn chat_tab_list_tabs(&self) -> builder::ChatTabListTabs<'_> {
         builder::ChatTabListTabs::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/chat_tabs/sort_tabs`
 
 ```ignore
@@ -31945,6 +33276,7 @@ let response = client.chat_tab_sort_tabs()
     pub fn chat_tab_sort_tabs(&self) -> builder::ChatTabSortTabs<'_> {
         builder::ChatTabSortTabs::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/chat_tabs/update_tabs`
 
 ```ignore
@@ -31957,6 +33289,7 @@ let response = client.chat_tab_update_tabs()
     pub fn chat_tab_update_tabs(&self) -> builder::ChatTabUpdateTabs<'_> {
         builder::ChatTabUpdateTabs::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/link`
 
 ```ignore
@@ -31969,6 +33302,7 @@ let response = client.chat_link()
     pub fn chat_link(&self) -> builder::ChatLink<'_> {
         builder::ChatLink::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/managers/add_managers`
 
 ```ignore
@@ -31982,6 +33316,7 @@ let response = client.chat_managers_add_managers()
     pub fn chat_managers_add_managers(&self) -> builder::ChatManagersAddManagers<'_> {
         builder::ChatManagersAddManagers::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/managers/delete_managers`
 
 ```ignore
@@ -31997,6 +33332,7 @@ let response = client.chat_managers_delete_managers()
     ) -> builder::ChatManagersDeleteManagers<'_> {
         builder::ChatManagersDeleteManagers::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/im/v1/chats/{chat_id}/members`
 
 ```ignore
@@ -32011,6 +33347,7 @@ let response = client.chat_members_get()
     pub fn chat_members_get(&self) -> builder::ChatMembersGet<'_> {
         builder::ChatMembersGet::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/members`
 
 ```ignore
@@ -32025,6 +33362,7 @@ let response = client.chat_members_create()
     pub fn chat_members_create(&self) -> builder::ChatMembersCreate<'_> {
         builder::ChatMembersCreate::new(self)
     }
+    #[inline]
     /**Sends a `DELETE` request to `/open-apis/im/v1/chats/{chat_id}/members`
 
 ```ignore
@@ -32038,6 +33376,7 @@ let response = client.chat_members_delete()
     pub fn chat_members_delete(&self) -> builder::ChatMembersDelete<'_> {
         builder::ChatMembersDelete::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/im/v1/chats/{chat_id}/members/is_in_chat`
 
 ```ignore
@@ -32049,6 +33388,7 @@ let response = client.chat_members_is_in_chat()
     pub fn chat_members_is_in_chat(&self) -> builder::ChatMembersIsInChat<'_> {
         builder::ChatMembersIsInChat::new(self)
     }
+    #[inline]
     /**Sends a `PATCH` request to `/open-apis/im/v1/chats/{chat_id}/members/me_join`
 
 ```ignore
@@ -32060,6 +33400,7 @@ let response = client.chat_members_me_join()
     pub fn chat_members_me_join(&self) -> builder::ChatMembersMeJoin<'_> {
         builder::ChatMembersMeJoin::new(self)
     }
+    #[inline]
     /**Sends a `PATCH` request to `/open-apis/im/v1/chats/{chat_id}/menu_items/{menu_item_id}`
 
 ```ignore
@@ -32073,6 +33414,7 @@ let response = client.chat_menu_item_patch()
     pub fn chat_menu_item_patch(&self) -> builder::ChatMenuItemPatch<'_> {
         builder::ChatMenuItemPatch::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/im/v1/chats/{chat_id}/menu_tree`
 
 ```ignore
@@ -32084,6 +33426,7 @@ let response = client.chat_menu_tree_get()
     pub fn chat_menu_tree_get(&self) -> builder::ChatMenuTreeGet<'_> {
         builder::ChatMenuTreeGet::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/menu_tree`
 
 ```ignore
@@ -32096,6 +33439,7 @@ let response = client.chat_menu_tree_create()
     pub fn chat_menu_tree_create(&self) -> builder::ChatMenuTreeCreate<'_> {
         builder::ChatMenuTreeCreate::new(self)
     }
+    #[inline]
     /**Sends a `DELETE` request to `/open-apis/im/v1/chats/{chat_id}/menu_tree`
 
 ```ignore
@@ -32108,6 +33452,7 @@ let response = client.chat_menu_tree_delete()
     pub fn chat_menu_tree_delete(&self) -> builder::ChatMenuTreeDelete<'_> {
         builder::ChatMenuTreeDelete::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/menu_tree/sort`
 
 ```ignore
@@ -32120,6 +33465,7 @@ let response = client.chat_menu_tree_sort()
     pub fn chat_menu_tree_sort(&self) -> builder::ChatMenuTreeSort<'_> {
         builder::ChatMenuTreeSort::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/im/v1/chats/{chat_id}/moderation`
 
 Arguments:
@@ -32139,6 +33485,7 @@ let response = client.chat_moderation_get()
     pub fn chat_moderation_get(&self) -> builder::ChatModerationGet<'_> {
         builder::ChatModerationGet::new(self)
     }
+    #[inline]
     /**Sends a `PUT` request to `/open-apis/im/v1/chats/{chat_id}/moderation`
 
 Arguments:
@@ -32156,6 +33503,7 @@ let response = client.chat_moderation_update()
     pub fn chat_moderation_update(&self) -> builder::ChatModerationUpdate<'_> {
         builder::ChatModerationUpdate::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/top_notice/delete_top_notice`
 
 ```ignore
@@ -32169,6 +33517,7 @@ let response = client.chat_top_notice_delete_top_notice()
     ) -> builder::ChatTopNoticeDeleteTopNotice<'_> {
         builder::ChatTopNoticeDeleteTopNotice::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/top_notice/put_top_notice`
 
 ```ignore
@@ -32183,6 +33532,7 @@ let response = client.chat_top_notice_put_top_notice()
     ) -> builder::ChatTopNoticePutTopNotice<'_> {
         builder::ChatTopNoticePutTopNotice::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/im/v1/files`
 
 ```ignore
@@ -32193,6 +33543,7 @@ let response = client.file_create()
     pub fn file_create(&self) -> builder::FileCreate<'_> {
         builder::FileCreate::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/im/v1/files/{file_key}`
 
 ```ignore
@@ -32204,6 +33555,7 @@ let response = client.file_get()
     pub fn file_get(&self) -> builder::FileGet<'_> {
         builder::FileGet::new(self)
     }
+    #[inline]
     /**Upload an image
 
 Uploads one image as multipart/form-data and returns its image_key, for an image message or an avatar. The file must not be empty and is limited to 10 MB.
@@ -32218,6 +33570,7 @@ let response = client.image_create()
     pub fn image_create(&self) -> builder::ImageCreate<'_> {
         builder::ImageCreate::new(self)
     }
+    #[inline]
     /**Download an image
 
 Downloads an image by its image_key, as raw bytes. Only images the app itself uploaded with image_type message can be downloaded. Errors are the JSON envelope.
@@ -32235,6 +33588,7 @@ let response = client.image_get()
     pub fn image_get(&self) -> builder::ImageGet<'_> {
         builder::ImageGet::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/im/v1/messages`
 
 ```ignore
@@ -32255,6 +33609,7 @@ let response = client.message_list()
     pub fn message_list(&self) -> builder::MessageList<'_> {
         builder::MessageList::new(self)
     }
+    #[inline]
     /**Send a message
 
 Sends one message to a user or a chat. receive_id_type says what kind of ID receive_id is. content is a JSON object serialised into a string, whose shape depends on msg_type. Requests that repeat a uuid are deduplicated for one hour.
@@ -32274,6 +33629,7 @@ let response = client.message_create()
     pub fn message_create(&self) -> builder::MessageCreate<'_> {
         builder::MessageCreate::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/im/v1/messages/merge_forward`
 
 ```ignore
@@ -32287,6 +33643,7 @@ let response = client.message_merge_forward()
     pub fn message_merge_forward(&self) -> builder::MessageMergeForward<'_> {
         builder::MessageMergeForward::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/im/v1/messages/reactions/batch_query`
 
 Arguments:
@@ -32304,6 +33661,7 @@ let response = client.message_reaction_batch_query()
     ) -> builder::MessageReactionBatchQuery<'_> {
         builder::MessageReactionBatchQuery::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/im/v1/messages/search`
 
 Arguments:
@@ -32323,6 +33681,7 @@ let response = client.message_search()
     pub fn message_search(&self) -> builder::MessageSearch<'_> {
         builder::MessageSearch::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/im/v1/messages/{message_id}`
 
 Arguments:
@@ -32342,6 +33701,7 @@ let response = client.message_get()
     pub fn message_get(&self) -> builder::MessageGet<'_> {
         builder::MessageGet::new(self)
     }
+    #[inline]
     /**Sends a `PUT` request to `/open-apis/im/v1/messages/{message_id}`
 
 ```ignore
@@ -32354,6 +33714,7 @@ let response = client.message_update()
     pub fn message_update(&self) -> builder::MessageUpdate<'_> {
         builder::MessageUpdate::new(self)
     }
+    #[inline]
     /**Sends a `DELETE` request to `/open-apis/im/v1/messages/{message_id}`
 
 ```ignore
@@ -32365,6 +33726,7 @@ let response = client.message_delete()
     pub fn message_delete(&self) -> builder::MessageDelete<'_> {
         builder::MessageDelete::new(self)
     }
+    #[inline]
     /**Sends a `PATCH` request to `/open-apis/im/v1/messages/{message_id}`
 
 ```ignore
@@ -32377,6 +33739,7 @@ let response = client.message_patch()
     pub fn message_patch(&self) -> builder::MessagePatch<'_> {
         builder::MessagePatch::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/im/v1/messages/{message_id}/forward`
 
 ```ignore
@@ -32391,6 +33754,7 @@ let response = client.message_forward()
     pub fn message_forward(&self) -> builder::MessageForward<'_> {
         builder::MessageForward::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/im/v1/messages/{message_id}/push_follow_up`
 
 ```ignore
@@ -32403,6 +33767,7 @@ let response = client.message_push_follow_up()
     pub fn message_push_follow_up(&self) -> builder::MessagePushFollowUp<'_> {
         builder::MessagePushFollowUp::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/im/v1/messages/{message_id}/reactions`
 
 Arguments:
@@ -32424,6 +33789,7 @@ let response = client.message_reaction_list()
     pub fn message_reaction_list(&self) -> builder::MessageReactionList<'_> {
         builder::MessageReactionList::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/im/v1/messages/{message_id}/reactions`
 
 ```ignore
@@ -32436,6 +33802,7 @@ let response = client.message_reaction_create()
     pub fn message_reaction_create(&self) -> builder::MessageReactionCreate<'_> {
         builder::MessageReactionCreate::new(self)
     }
+    #[inline]
     /**Sends a `DELETE` request to `/open-apis/im/v1/messages/{message_id}/reactions/{reaction_id}`
 
 ```ignore
@@ -32448,6 +33815,7 @@ let response = client.message_reaction_delete()
     pub fn message_reaction_delete(&self) -> builder::MessageReactionDelete<'_> {
         builder::MessageReactionDelete::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/im/v1/messages/{message_id}/read_users`
 
 Arguments:
@@ -32467,6 +33835,7 @@ let response = client.message_read_users()
     pub fn message_read_users(&self) -> builder::MessageReadUsers<'_> {
         builder::MessageReadUsers::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/im/v1/messages/{message_id}/reply`
 
 ```ignore
@@ -32479,6 +33848,7 @@ let response = client.message_reply()
     pub fn message_reply(&self) -> builder::MessageReply<'_> {
         builder::MessageReply::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/im/v1/messages/{message_id}/resources/{file_key}`
 
 ```ignore
@@ -32492,6 +33862,7 @@ let response = client.message_resource_get()
     pub fn message_resource_get(&self) -> builder::MessageResourceGet<'_> {
         builder::MessageResourceGet::new(self)
     }
+    #[inline]
     /**Sends a `PATCH` request to `/open-apis/im/v1/messages/{message_id}/urgent_app`
 
 Arguments:
@@ -32509,6 +33880,7 @@ let response = client.message_urgent_app()
     pub fn message_urgent_app(&self) -> builder::MessageUrgentApp<'_> {
         builder::MessageUrgentApp::new(self)
     }
+    #[inline]
     /**Sends a `PATCH` request to `/open-apis/im/v1/messages/{message_id}/urgent_phone`
 
 Arguments:
@@ -32526,6 +33898,7 @@ let response = client.message_urgent_phone()
     pub fn message_urgent_phone(&self) -> builder::MessageUrgentPhone<'_> {
         builder::MessageUrgentPhone::new(self)
     }
+    #[inline]
     /**Sends a `PATCH` request to `/open-apis/im/v1/messages/{message_id}/urgent_sms`
 
 Arguments:
@@ -32543,6 +33916,7 @@ let response = client.message_urgent_sms()
     pub fn message_urgent_sms(&self) -> builder::MessageUrgentSms<'_> {
         builder::MessageUrgentSms::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/im/v1/pins`
 
 ```ignore
@@ -32558,6 +33932,7 @@ let response = client.pin_list()
     pub fn pin_list(&self) -> builder::PinList<'_> {
         builder::PinList::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/im/v1/pins`
 
 ```ignore
@@ -32569,6 +33944,7 @@ let response = client.pin_create()
     pub fn pin_create(&self) -> builder::PinCreate<'_> {
         builder::PinCreate::new(self)
     }
+    #[inline]
     /**Sends a `DELETE` request to `/open-apis/im/v1/pins/{message_id}`
 
 ```ignore
@@ -32580,6 +33956,7 @@ let response = client.pin_delete()
     pub fn pin_delete(&self) -> builder::PinDelete<'_> {
         builder::PinDelete::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/im/v1/threads/{thread_id}/forward`
 
 ```ignore
@@ -32594,6 +33971,7 @@ let response = client.thread_forward()
     pub fn thread_forward(&self) -> builder::ThreadForward<'_> {
         builder::ThreadForward::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/im/v2/app_feed_card`
 
 Arguments:
@@ -32609,6 +33987,7 @@ let response = client.app_feed_card_create()
     pub fn app_feed_card_create(&self) -> builder::AppFeedCardCreate<'_> {
         builder::AppFeedCardCreate::new(self)
     }
+    #[inline]
     /**Sends a `PUT` request to `/open-apis/im/v2/app_feed_card/batch`
 
 Arguments:
@@ -32624,6 +34003,7 @@ let response = client.app_feed_card_batch_update()
     pub fn app_feed_card_batch_update(&self) -> builder::AppFeedCardBatchUpdate<'_> {
         builder::AppFeedCardBatchUpdate::new(self)
     }
+    #[inline]
     /**Sends a `DELETE` request to `/open-apis/im/v2/app_feed_card/batch`
 
 Arguments:
@@ -32639,6 +34019,7 @@ let response = client.app_feed_card_batch_delete()
     pub fn app_feed_card_batch_delete(&self) -> builder::AppFeedCardBatchDelete<'_> {
         builder::AppFeedCardBatchDelete::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/im/v2/biz_entity_tag_relation`
 
 ```ignore
@@ -32651,6 +34032,7 @@ let response = client.biz_entity_tag_relation_get()
     pub fn biz_entity_tag_relation_get(&self) -> builder::BizEntityTagRelationGet<'_> {
         builder::BizEntityTagRelationGet::new(self)
     }
+    #[inline]
     /**Sends a `PUT` request to `/open-apis/im/v2/biz_entity_tag_relation`
 
 ```ignore
@@ -32664,6 +34046,7 @@ let response = client.biz_entity_tag_relation_update()
     ) -> builder::BizEntityTagRelationUpdate<'_> {
         builder::BizEntityTagRelationUpdate::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/im/v2/biz_entity_tag_relation`
 
 ```ignore
@@ -32677,6 +34060,7 @@ let response = client.biz_entity_tag_relation_create()
     ) -> builder::BizEntityTagRelationCreate<'_> {
         builder::BizEntityTagRelationCreate::new(self)
     }
+    #[inline]
     /**Sends a `PUT` request to `/open-apis/im/v2/chat_button`
 
 Arguments:
@@ -32692,6 +34076,7 @@ let response = client.chat_button_update()
     pub fn chat_button_update(&self) -> builder::ChatButtonUpdate<'_> {
         builder::ChatButtonUpdate::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/im/v2/chats/search`
 
 Arguments:
@@ -32711,6 +34096,7 @@ let response = client.chat_search_v2()
     pub fn chat_search_v2(&self) -> builder::ChatSearchV2<'_> {
         builder::ChatSearchV2::new(self)
     }
+    #[inline]
     /**Sends a `PATCH` request to `/open-apis/im/v2/feed_cards/bot_time_sentive`
 
 Arguments:
@@ -32726,6 +34112,7 @@ let response = client.feed_card_bot_time_sentive()
     pub fn feed_card_bot_time_sentive(&self) -> builder::FeedCardBotTimeSentive<'_> {
         builder::FeedCardBotTimeSentive::new(self)
     }
+    #[inline]
     /**Sends a `PATCH` request to `/open-apis/im/v2/feed_cards/{feed_card_id}`
 
 Arguments:
@@ -32743,6 +34130,7 @@ let response = client.feed_card_patch()
     pub fn feed_card_patch(&self) -> builder::FeedCardPatch<'_> {
         builder::FeedCardPatch::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/im/v2/tags`
 
 ```ignore
@@ -32754,6 +34142,7 @@ let response = client.tag_create()
     pub fn tag_create(&self) -> builder::TagCreate<'_> {
         builder::TagCreate::new(self)
     }
+    #[inline]
     /**Sends a `PATCH` request to `/open-apis/im/v2/tags/{tag_id}`
 
 ```ignore
@@ -32766,6 +34155,7 @@ let response = client.tag_patch()
     pub fn tag_patch(&self) -> builder::TagPatch<'_> {
         builder::TagPatch::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/im/v2/url_previews/batch_update`
 
 ```ignore
@@ -32796,12 +34186,14 @@ pub mod builder {
         batch_message_id: Result<::std::string::String, String>,
     }
     impl<'a> BatchMessageDelete<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 batch_message_id: Err("batch_message_id was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn batch_message_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -32812,6 +34204,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `DELETE` request to `/open-apis/im/v1/batch_messages/{batch_message_id}`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -32861,12 +34254,14 @@ pub mod builder {
         batch_message_id: Result<::std::string::String, String>,
     }
     impl<'a> BatchMessageGetProgress<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 batch_message_id: Err("batch_message_id was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn batch_message_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -32877,6 +34272,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/im/v1/batch_messages/{batch_message_id}/get_progress`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -32926,12 +34322,14 @@ pub mod builder {
         batch_message_id: Result<::std::string::String, String>,
     }
     impl<'a> BatchMessageReadUser<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 batch_message_id: Err("batch_message_id was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn batch_message_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -32942,6 +34340,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/im/v1/batch_messages/{batch_message_id}/read_user`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -32995,6 +34394,7 @@ pub mod builder {
         user_id_type: Result<Option<crate::UserIdType>, String>,
     }
     impl<'a> ChatList<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -33005,6 +34405,7 @@ pub mod builder {
                 user_id_type: Ok(None),
             }
         }
+        #[inline]
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -33015,6 +34416,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -33025,6 +34427,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn sort_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ChatSortType>,
@@ -33035,6 +34438,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn types<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -33045,6 +34449,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -33055,6 +34460,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/im/v1/chats`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -33139,6 +34545,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ChatCreate<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -33149,6 +34556,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn set_bot_manager<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
@@ -33159,6 +34567,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -33169,6 +34578,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn uuid<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -33179,6 +34589,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ChatCreateRequest>,
@@ -33194,6 +34605,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -33203,6 +34615,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/im/v1/chats`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -33290,6 +34703,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -33314,6 +34728,7 @@ pub mod builder {
         user_id_type: Result<Option<crate::UserIdType>, String>,
     }
     impl<'a> ChatSearch<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -33323,6 +34738,7 @@ pub mod builder {
                 user_id_type: Ok(None),
             }
         }
+        #[inline]
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -33333,6 +34749,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -33343,6 +34760,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn query<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -33353,6 +34771,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -33363,6 +34782,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/im/v1/chats/search`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -33439,6 +34859,7 @@ pub mod builder {
         user_id_type: Result<Option<crate::UserIdType>, String>,
     }
     impl<'a> ChatGet<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -33446,6 +34867,7 @@ pub mod builder {
                 user_id_type: Ok(None),
             }
         }
+        #[inline]
         pub fn chat_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -33456,6 +34878,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -33466,6 +34889,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/im/v1/chats/{chat_id}`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -33530,6 +34954,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ChatUpdate<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -33539,6 +34964,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn chat_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -33549,6 +34975,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -33559,6 +34986,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ChatUpdateRequest>,
@@ -33574,6 +35002,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -33583,6 +35012,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `PUT` request to `/open-apis/im/v1/chats/{chat_id}`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -33655,6 +35085,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -33676,12 +35107,14 @@ pub mod builder {
         chat_id: Result<::std::string::String, String>,
     }
     impl<'a> ChatDelete<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 chat_id: Err("chat_id was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn chat_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -33692,6 +35125,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `DELETE` request to `/open-apis/im/v1/chats/{chat_id}`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -33742,6 +35176,7 @@ pub mod builder {
         user_id_type: Result<Option<crate::UserIdType>, String>,
     }
     impl<'a> ChatAnnouncementGet<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -33749,6 +35184,7 @@ pub mod builder {
                 user_id_type: Ok(None),
             }
         }
+        #[inline]
         pub fn chat_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -33759,6 +35195,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -33769,6 +35206,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/im/v1/chats/{chat_id}/announcement`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -33832,6 +35270,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ChatAnnouncementPatch<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -33840,6 +35279,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn chat_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -33850,6 +35290,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ChatAnnouncementPatchRequest>,
@@ -33868,6 +35309,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -33877,6 +35319,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `PATCH` request to `/open-apis/im/v1/chats/{chat_id}/announcement`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -33937,6 +35380,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -33960,6 +35404,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ChatTabCreate<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -33968,6 +35413,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn chat_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -33978,6 +35424,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ChatTabCreateRequest>,
@@ -33995,6 +35442,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -34004,6 +35452,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/chat_tabs`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -34064,6 +35513,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -34087,6 +35537,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ChatTabDeleteTabs<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -34095,6 +35546,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn chat_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -34105,6 +35557,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ChatTabDeleteTabsRequest>,
@@ -34122,6 +35575,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -34131,6 +35585,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `DELETE` request to `/open-apis/im/v1/chats/{chat_id}/chat_tabs/delete_tabs`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -34191,6 +35646,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -34212,12 +35668,14 @@ pub mod builder {
         chat_id: Result<::std::string::String, String>,
     }
     impl<'a> ChatTabListTabs<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 chat_id: Err("chat_id was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn chat_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -34228,6 +35686,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/im/v1/chats/{chat_id}/chat_tabs/list_tabs`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -34279,6 +35738,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ChatTabSortTabs<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -34287,6 +35747,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn chat_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -34297,6 +35758,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ChatTabSortTabsRequest>,
@@ -34314,6 +35776,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -34323,6 +35786,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/chat_tabs/sort_tabs`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -34383,6 +35847,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -34406,6 +35871,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ChatTabUpdateTabs<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -34414,6 +35880,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn chat_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -34424,6 +35891,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ChatTabUpdateTabsRequest>,
@@ -34441,6 +35909,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -34450,6 +35919,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/chat_tabs/update_tabs`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -34510,6 +35980,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -34533,6 +36004,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ChatLink<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -34541,6 +36013,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn chat_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -34551,6 +36024,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ChatLinkRequest>,
@@ -34566,6 +36040,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -34575,6 +36050,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/link`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -34635,6 +36111,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -34662,6 +36139,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ChatManagersAddManagers<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -34671,6 +36149,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn chat_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -34681,6 +36160,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn member_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ChatManagersAddManagersMemberIdType>,
@@ -34691,6 +36171,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ChatManagersAddManagersRequest>,
@@ -34709,6 +36190,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -34718,6 +36200,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/managers/add_managers`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -34795,6 +36278,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -34822,6 +36306,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ChatManagersDeleteManagers<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -34831,6 +36316,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn chat_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -34841,6 +36327,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn member_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ChatManagersDeleteManagersMemberIdType>,
@@ -34851,6 +36338,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ChatManagersAddManagersRequest>,
@@ -34869,6 +36357,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -34878,6 +36367,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/managers/delete_managers`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -34959,6 +36449,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -34983,6 +36474,7 @@ pub mod builder {
         page_token: Result<Option<::std::string::String>, String>,
     }
     impl<'a> ChatMembersGet<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -34992,6 +36484,7 @@ pub mod builder {
                 page_token: Ok(None),
             }
         }
+        #[inline]
         pub fn chat_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -35002,6 +36495,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn member_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ChatMembersGetMemberIdType>,
@@ -35012,6 +36506,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -35022,6 +36517,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -35032,6 +36528,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/im/v1/chats/{chat_id}/members`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -35114,6 +36611,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ChatMembersCreate<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -35124,6 +36622,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn chat_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -35134,6 +36633,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn member_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ChatMembersCreateMemberIdType>,
@@ -35144,6 +36644,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn succeed_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ChatMembersCreateSucceedType>,
@@ -35154,6 +36655,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ChatMembersCreateRequest>,
@@ -35171,6 +36673,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -35180,6 +36683,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/members`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -35269,6 +36773,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -35293,6 +36798,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ChatMembersDelete<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -35302,6 +36808,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn chat_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -35312,6 +36819,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn member_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ChatMembersDeleteMemberIdType>,
@@ -35322,6 +36830,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ChatMembersCreateRequest>,
@@ -35339,6 +36848,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -35348,6 +36858,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `DELETE` request to `/open-apis/im/v1/chats/{chat_id}/members`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -35423,6 +36934,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -35444,12 +36956,14 @@ pub mod builder {
         chat_id: Result<::std::string::String, String>,
     }
     impl<'a> ChatMembersIsInChat<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 chat_id: Err("chat_id was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn chat_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -35460,6 +36974,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/im/v1/chats/{chat_id}/members/is_in_chat`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -35509,12 +37024,14 @@ pub mod builder {
         chat_id: Result<::std::string::String, String>,
     }
     impl<'a> ChatMembersMeJoin<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 chat_id: Err("chat_id was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn chat_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -35525,6 +37042,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `PATCH` request to `/open-apis/im/v1/chats/{chat_id}/members/me_join`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -35577,6 +37095,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ChatMenuItemPatch<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -35586,6 +37105,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn chat_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -35596,6 +37116,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn menu_item_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -35606,6 +37127,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ChatMenuItemPatchRequest>,
@@ -35623,6 +37145,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -35632,6 +37155,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `PATCH` request to `/open-apis/im/v1/chats/{chat_id}/menu_items/{menu_item_id}`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -35699,6 +37223,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -35720,12 +37245,14 @@ pub mod builder {
         chat_id: Result<::std::string::String, String>,
     }
     impl<'a> ChatMenuTreeGet<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 chat_id: Err("chat_id was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn chat_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -35736,6 +37263,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/im/v1/chats/{chat_id}/menu_tree`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -35787,6 +37315,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ChatMenuTreeCreate<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -35795,6 +37324,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn chat_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -35805,6 +37335,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ChatMenuTreeCreateRequest>,
@@ -35823,6 +37354,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -35832,6 +37364,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/menu_tree`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -35892,6 +37425,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -35915,6 +37449,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ChatMenuTreeDelete<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -35923,6 +37458,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn chat_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -35933,6 +37469,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ChatMenuTreeDeleteRequest>,
@@ -35951,6 +37488,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -35960,6 +37498,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `DELETE` request to `/open-apis/im/v1/chats/{chat_id}/menu_tree`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -36020,6 +37559,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -36043,6 +37583,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ChatMenuTreeSort<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -36051,6 +37592,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn chat_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -36061,6 +37603,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ChatMenuTreeDeleteRequest>,
@@ -36079,6 +37622,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -36088,6 +37632,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/menu_tree/sort`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -36148,6 +37693,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -36172,6 +37718,7 @@ pub mod builder {
         user_id_type: Result<Option<crate::UserIdType>, String>,
     }
     impl<'a> ChatModerationGet<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -36181,6 +37728,7 @@ pub mod builder {
                 user_id_type: Ok(None),
             }
         }
+        #[inline]
         pub fn chat_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -36191,6 +37739,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -36201,6 +37750,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -36211,6 +37761,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -36221,6 +37772,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/im/v1/chats/{chat_id}/moderation`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -36299,6 +37851,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ChatModerationUpdate<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -36308,6 +37861,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn chat_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -36318,6 +37872,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -36328,6 +37883,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ChatModerationUpdateRequest>,
@@ -36346,6 +37902,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -36355,6 +37912,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `PUT` request to `/open-apis/im/v1/chats/{chat_id}/moderation`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -36427,6 +37985,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -36448,12 +38007,14 @@ pub mod builder {
         chat_id: Result<::std::string::String, String>,
     }
     impl<'a> ChatTopNoticeDeleteTopNotice<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 chat_id: Err("chat_id was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn chat_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -36464,6 +38025,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/top_notice/delete_top_notice`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -36515,6 +38077,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ChatTopNoticePutTopNotice<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -36523,6 +38086,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn chat_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -36533,6 +38097,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ChatTopNoticePutTopNoticeRequest>,
@@ -36551,6 +38116,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -36560,6 +38126,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/im/v1/chats/{chat_id}/top_notice/put_top_notice`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -36626,6 +38193,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -36646,9 +38214,11 @@ pub mod builder {
         client: &'a super::Client,
     }
     impl<'a> FileCreate<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self { client: client }
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/im/v1/files`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -36689,12 +38259,14 @@ pub mod builder {
         file_key: Result<::std::string::String, String>,
     }
     impl<'a> FileGet<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 file_key: Err("file_key was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn file_key<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -36705,6 +38277,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/im/v1/files/{file_key}`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -36744,9 +38317,11 @@ pub mod builder {
         client: &'a super::Client,
     }
     impl<'a> ImageCreate<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self { client: client }
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/im/v1/images`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -36787,12 +38362,14 @@ pub mod builder {
         image_key: Result<::std::string::String, String>,
     }
     impl<'a> ImageGet<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 image_key: Err("image_key was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn image_key<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -36803,6 +38380,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/im/v1/images/{image_key}`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -36852,6 +38430,7 @@ pub mod builder {
         with_sender_name: Result<Option<bool>, String>,
     }
     impl<'a> MessageList<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -36869,6 +38448,7 @@ pub mod builder {
                 with_sender_name: Ok(None),
             }
         }
+        #[inline]
         pub fn card_msg_content_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -36879,6 +38459,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn container_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -36889,6 +38470,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn container_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -36899,6 +38481,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn end_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -36909,6 +38492,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn only_thread_root_messages<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
@@ -36919,6 +38503,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -36929,6 +38514,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -36939,6 +38525,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn sort_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MessageListSortType>,
@@ -36949,6 +38536,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn start_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -36959,6 +38547,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn with_sender_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
@@ -36969,6 +38558,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/im/v1/messages`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -37135,6 +38725,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MessageCreate<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -37143,6 +38734,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn receive_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ReceiveIdType>,
@@ -37153,6 +38745,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MessageCreateRequest>,
@@ -37170,6 +38763,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -37179,6 +38773,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/im/v1/messages`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -37245,6 +38840,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -37269,6 +38865,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MessageMergeForward<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -37278,6 +38875,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn receive_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MessageMergeForwardReceiveIdType>,
@@ -37288,6 +38886,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn uuid<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -37298,6 +38897,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MessageMergeForwardRequest>,
@@ -37316,6 +38916,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -37325,6 +38926,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/im/v1/messages/merge_forward`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -37400,6 +39002,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -37423,6 +39026,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MessageReactionBatchQuery<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -37431,6 +39035,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -37441,6 +39046,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MessageReactionBatchQueryRequest>,
@@ -37459,6 +39065,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -37468,6 +39075,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/im/v1/messages/reactions/batch_query`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -37540,6 +39148,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -37565,6 +39174,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MessageSearch<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -37575,6 +39185,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -37585,6 +39196,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -37595,6 +39207,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -37605,6 +39218,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MessageSearchRequest>,
@@ -37622,6 +39236,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -37631,6 +39246,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/im/v1/messages/search`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -37717,6 +39333,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -37741,6 +39358,7 @@ pub mod builder {
         with_sender_name: Result<Option<bool>, String>,
     }
     impl<'a> MessageGet<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -37750,6 +39368,7 @@ pub mod builder {
                 with_sender_name: Ok(None),
             }
         }
+        #[inline]
         pub fn message_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -37760,6 +39379,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn card_msg_content_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -37770,6 +39390,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -37780,6 +39401,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn with_sender_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
@@ -37790,6 +39412,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/im/v1/messages/{message_id}`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -37882,6 +39505,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MessageUpdate<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -37890,6 +39514,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn message_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -37900,6 +39525,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MessageUpdateRequest>,
@@ -37917,6 +39543,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -37926,6 +39553,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `PUT` request to `/open-apis/im/v1/messages/{message_id}`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -37986,6 +39614,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -38007,12 +39636,14 @@ pub mod builder {
         message_id: Result<::std::string::String, String>,
     }
     impl<'a> MessageDelete<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 message_id: Err("message_id was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn message_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -38023,6 +39654,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `DELETE` request to `/open-apis/im/v1/messages/{message_id}`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -38074,6 +39706,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MessagePatch<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -38082,6 +39715,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn message_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -38092,6 +39726,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MessagePatchRequest>,
@@ -38107,6 +39742,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -38116,6 +39752,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `PATCH` request to `/open-apis/im/v1/messages/{message_id}`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -38176,6 +39813,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -38201,6 +39839,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MessageForward<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -38211,6 +39850,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn message_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -38221,6 +39861,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn receive_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MessageForwardReceiveIdType>,
@@ -38231,6 +39872,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn uuid<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -38241,6 +39883,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MessageForwardRequest>,
@@ -38258,6 +39901,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -38267,6 +39911,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/im/v1/messages/{message_id}/forward`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -38349,6 +39994,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -38372,6 +40018,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MessagePushFollowUp<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -38380,6 +40027,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn message_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -38390,6 +40038,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MessagePushFollowUpRequest>,
@@ -38408,6 +40057,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -38417,6 +40067,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/im/v1/messages/{message_id}/push_follow_up`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -38477,6 +40128,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -38502,6 +40154,7 @@ pub mod builder {
         user_id_type: Result<Option<crate::UserIdType>, String>,
     }
     impl<'a> MessageReactionList<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -38512,6 +40165,7 @@ pub mod builder {
                 user_id_type: Ok(None),
             }
         }
+        #[inline]
         pub fn message_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -38522,6 +40176,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -38532,6 +40187,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -38542,6 +40198,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn reaction_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -38552,6 +40209,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -38562,6 +40220,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/im/v1/messages/{message_id}/reactions`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -38659,6 +40318,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MessageReactionCreate<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -38667,6 +40327,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn message_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -38677,6 +40338,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MessageReactionCreateRequest>,
@@ -38695,6 +40357,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -38704,6 +40367,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/im/v1/messages/{message_id}/reactions`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -38764,6 +40428,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -38786,6 +40451,7 @@ pub mod builder {
         reaction_id: Result<::std::string::String, String>,
     }
     impl<'a> MessageReactionDelete<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -38793,6 +40459,7 @@ pub mod builder {
                 reaction_id: Err("reaction_id was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn message_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -38803,6 +40470,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn reaction_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -38813,6 +40481,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `DELETE` request to `/open-apis/im/v1/messages/{message_id}/reactions/{reaction_id}`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -38872,6 +40541,7 @@ pub mod builder {
         user_id_type: Result<crate::UserIdType, String>,
     }
     impl<'a> MessageReadUsers<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -38881,6 +40551,7 @@ pub mod builder {
                 user_id_type: Err("user_id_type was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn message_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -38891,6 +40562,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -38901,6 +40573,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -38911,6 +40584,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -38921,6 +40595,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/im/v1/messages/{message_id}/read_users`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -38998,6 +40673,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MessageReply<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -39006,6 +40682,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn message_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -39016,6 +40693,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MessageReplyRequest>,
@@ -39031,6 +40709,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -39040,6 +40719,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/im/v1/messages/{message_id}/reply`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -39100,6 +40780,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -39123,6 +40804,7 @@ pub mod builder {
         type_: Result<::std::string::String, String>,
     }
     impl<'a> MessageResourceGet<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -39131,6 +40813,7 @@ pub mod builder {
                 type_: Err("type_ was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn message_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -39141,6 +40824,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn file_key<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -39151,6 +40835,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn type_<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -39161,6 +40846,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/im/v1/messages/{message_id}/resources/{file_key}`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -39222,6 +40908,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MessageUrgentApp<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -39231,6 +40918,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn message_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -39241,6 +40929,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -39251,6 +40940,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MessageUrgentAppRequest>,
@@ -39268,6 +40958,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -39277,6 +40968,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `PATCH` request to `/open-apis/im/v1/messages/{message_id}/urgent_app`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -39349,6 +41041,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -39373,6 +41066,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MessageUrgentPhone<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -39382,6 +41076,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn message_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -39392,6 +41087,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -39402,6 +41098,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MessageUrgentAppRequest>,
@@ -39419,6 +41116,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -39428,6 +41126,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `PATCH` request to `/open-apis/im/v1/messages/{message_id}/urgent_phone`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -39500,6 +41199,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -39524,6 +41224,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MessageUrgentSms<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -39533,6 +41234,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn message_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -39543,6 +41245,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -39553,6 +41256,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MessageUrgentAppRequest>,
@@ -39570,6 +41274,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -39579,6 +41284,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `PATCH` request to `/open-apis/im/v1/messages/{message_id}/urgent_sms`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -39651,6 +41357,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -39676,6 +41383,7 @@ pub mod builder {
         start_time: Result<Option<::std::string::String>, String>,
     }
     impl<'a> PinList<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -39686,6 +41394,7 @@ pub mod builder {
                 start_time: Ok(None),
             }
         }
+        #[inline]
         pub fn chat_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -39696,6 +41405,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn end_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -39706,6 +41416,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -39716,6 +41427,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -39726,6 +41438,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn start_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -39736,6 +41449,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/im/v1/pins`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -39817,6 +41531,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> PinCreate<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -39824,6 +41539,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PinCreateRequest>,
@@ -39839,6 +41555,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -39848,6 +41565,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/im/v1/pins`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -39899,6 +41617,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -39920,12 +41639,14 @@ pub mod builder {
         message_id: Result<::std::string::String, String>,
     }
     impl<'a> PinDelete<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 message_id: Err("message_id was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn message_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -39936,6 +41657,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `DELETE` request to `/open-apis/im/v1/pins/{message_id}`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -39989,6 +41711,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ThreadForward<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -39999,6 +41722,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn thread_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -40009,6 +41733,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn receive_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ThreadForwardReceiveIdType>,
@@ -40019,6 +41744,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn uuid<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -40029,6 +41755,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MessageForwardRequest>,
@@ -40046,6 +41773,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -40055,6 +41783,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/im/v1/threads/{thread_id}/forward`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -40137,6 +41866,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -40160,6 +41890,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> AppFeedCardCreate<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -40168,6 +41899,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -40178,6 +41910,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::AppFeedCardCreateRequest>,
@@ -40195,6 +41928,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -40204,6 +41938,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/im/v2/app_feed_card`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -40269,6 +42004,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -40292,6 +42028,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> AppFeedCardBatchUpdate<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -40300,6 +42037,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -40310,6 +42048,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::AppFeedCardBatchUpdateRequest>,
@@ -40328,6 +42067,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -40337,6 +42077,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `PUT` request to `/open-apis/im/v2/app_feed_card/batch`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -40402,6 +42143,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -40425,6 +42167,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> AppFeedCardBatchDelete<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -40433,6 +42176,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -40443,6 +42187,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::AppFeedCardBatchDeleteRequest>,
@@ -40461,6 +42206,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -40470,6 +42216,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `DELETE` request to `/open-apis/im/v2/app_feed_card/batch`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -40535,6 +42282,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -40557,6 +42305,7 @@ pub mod builder {
         tag_biz_type: Result<types::BizEntityTagRelationGetTagBizType, String>,
     }
     impl<'a> BizEntityTagRelationGet<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -40564,6 +42313,7 @@ pub mod builder {
                 tag_biz_type: Err("tag_biz_type was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn biz_entity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -40574,6 +42324,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn tag_biz_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::BizEntityTagRelationGetTagBizType>,
@@ -40584,6 +42335,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/im/v2/biz_entity_tag_relation`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -40649,6 +42401,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> BizEntityTagRelationUpdate<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -40656,6 +42409,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::BizEntityTagRelationCreateRequest>,
@@ -40674,6 +42428,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -40683,6 +42438,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `PUT` request to `/open-apis/im/v2/biz_entity_tag_relation`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -40742,6 +42498,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -40764,6 +42521,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> BizEntityTagRelationCreate<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -40771,6 +42529,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::BizEntityTagRelationCreateRequest>,
@@ -40789,6 +42548,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -40798,6 +42558,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/im/v2/biz_entity_tag_relation`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -40857,6 +42618,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -40880,6 +42642,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ChatButtonUpdate<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -40888,6 +42651,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -40898,6 +42662,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ChatButtonUpdateRequest>,
@@ -40915,6 +42680,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -40924,6 +42690,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `PUT` request to `/open-apis/im/v2/chat_button`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -40987,6 +42754,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -41012,6 +42780,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ChatSearchV2<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -41022,6 +42791,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -41032,6 +42802,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -41042,6 +42813,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -41052,6 +42824,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ChatSearchV2Request>,
@@ -41067,6 +42840,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -41076,6 +42850,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/im/v2/chats/search`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -41162,6 +42937,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -41185,6 +42961,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> FeedCardBotTimeSentive<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -41193,6 +42970,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -41203,6 +42981,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::FeedCardBotTimeSentiveRequest>,
@@ -41221,6 +43000,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -41230,6 +43010,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `PATCH` request to `/open-apis/im/v2/feed_cards/bot_time_sentive`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -41295,6 +43076,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -41319,6 +43101,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> FeedCardPatch<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -41328,6 +43111,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn feed_card_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -41338,6 +43122,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -41348,6 +43133,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::FeedCardBotTimeSentiveRequest>,
@@ -41366,6 +43152,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -41375,6 +43162,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `PATCH` request to `/open-apis/im/v2/feed_cards/{feed_card_id}`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -41447,6 +43235,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -41469,6 +43258,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> TagCreate<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -41476,6 +43266,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::TagCreateRequest>,
@@ -41491,6 +43282,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -41500,6 +43292,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/im/v2/tags`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -41551,6 +43344,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -41574,6 +43368,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> TagPatch<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -41582,6 +43377,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn tag_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -41592,6 +43388,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::TagPatchRequest>,
@@ -41607,6 +43404,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -41616,6 +43414,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `PATCH` request to `/open-apis/im/v2/tags/{tag_id}`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -41676,6 +43475,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -41698,6 +43498,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> UrlPreviewBatchUpdate<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -41705,6 +43506,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UrlPreviewBatchUpdateRequest>,
@@ -41723,6 +43525,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -41732,6 +43535,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/im/v2/url_previews/batch_update`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -41785,6 +43589,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -41803,6 +43608,7 @@ pub mod prelude {
     pub use self::super::Client;
 }
 impl<'a> builder::BatchMessageDelete<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -41821,6 +43627,7 @@ impl<'a> builder::BatchMessageDelete<'a> {
     }
 }
 impl<'a> builder::BatchMessageGetProgress<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -41837,6 +43644,7 @@ impl<'a> builder::BatchMessageGetProgress<'a> {
             &OPERATIONS[1],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -41850,6 +43658,7 @@ impl<'a> builder::BatchMessageGetProgress<'a> {
     }
 }
 impl<'a> builder::BatchMessageReadUser<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -41866,6 +43675,7 @@ impl<'a> builder::BatchMessageReadUser<'a> {
             &OPERATIONS[2],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -41879,6 +43689,7 @@ impl<'a> builder::BatchMessageReadUser<'a> {
     }
 }
 impl<'a> builder::ChatList<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -41891,6 +43702,7 @@ impl<'a> builder::ChatList<'a> {
     > {
         crate::runtime::Sending::new(self.prepare_direct(), "chat_list", &OPERATIONS[3])
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -41902,6 +43714,7 @@ impl<'a> builder::ChatList<'a> {
     > {
         self.send().data()
     }
+    #[inline]
     /// Every page of the answer, one request each, following the page token: ends
     /// after a page whose `has_more` is false or whose token is absent or empty. A
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
@@ -41909,6 +43722,7 @@ impl<'a> builder::ChatList<'a> {
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
         crate::runtime::Pages::new(self)
     }
+    #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
         crate::runtime::Items::new(self)
@@ -41916,12 +43730,15 @@ impl<'a> builder::ChatList<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::ChatList<'a> {
     type Page = types::ChatPage;
+    #[inline]
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
     }
+    #[inline]
     fn more(data: &types::ChatPage) -> (bool, Option<&str>) {
         (data.has_more.unwrap_or(false), data.page_token.as_deref())
     }
+    #[inline]
     fn fetch(
         self,
     ) -> impl std::future::Future<
@@ -41932,11 +43749,13 @@ impl<'a> crate::runtime::Paged<'a> for builder::ChatList<'a> {
 }
 impl<'a> crate::runtime::PagedItems<'a> for builder::ChatList<'a> {
     type Item = types::Chat;
+    #[inline]
     fn items(data: types::ChatPage) -> Vec<types::Chat> {
         data.items.unwrap_or_default()
     }
 }
 impl<'a> builder::ChatCreate<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -41953,6 +43772,7 @@ impl<'a> builder::ChatCreate<'a> {
             &OPERATIONS[4],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -41966,6 +43786,7 @@ impl<'a> builder::ChatCreate<'a> {
     }
 }
 impl<'a> builder::ChatSearch<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -41982,6 +43803,7 @@ impl<'a> builder::ChatSearch<'a> {
             &OPERATIONS[5],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -41993,6 +43815,7 @@ impl<'a> builder::ChatSearch<'a> {
     > {
         self.send().data()
     }
+    #[inline]
     /// Every page of the answer, one request each, following the page token: ends
     /// after a page whose `has_more` is false or whose token is absent or empty. A
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
@@ -42000,6 +43823,7 @@ impl<'a> builder::ChatSearch<'a> {
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
         crate::runtime::Pages::new(self)
     }
+    #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
         crate::runtime::Items::new(self)
@@ -42007,12 +43831,15 @@ impl<'a> builder::ChatSearch<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::ChatSearch<'a> {
     type Page = types::ChatListResponseData;
+    #[inline]
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
     }
+    #[inline]
     fn more(data: &types::ChatListResponseData) -> (bool, Option<&str>) {
         (data.has_more.unwrap_or(false), data.page_token.as_deref())
     }
+    #[inline]
     fn fetch(
         self,
     ) -> impl std::future::Future<
@@ -42023,11 +43850,13 @@ impl<'a> crate::runtime::Paged<'a> for builder::ChatSearch<'a> {
 }
 impl<'a> crate::runtime::PagedItems<'a> for builder::ChatSearch<'a> {
     type Item = types::ChatListItem;
+    #[inline]
     fn items(data: types::ChatListResponseData) -> Vec<types::ChatListItem> {
         data.items.unwrap_or_default()
     }
 }
 impl<'a> builder::ChatGet<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -42040,6 +43869,7 @@ impl<'a> builder::ChatGet<'a> {
     > {
         crate::runtime::Sending::new(self.prepare_direct(), "chat_get", &OPERATIONS[7])
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -42053,6 +43883,7 @@ impl<'a> builder::ChatGet<'a> {
     }
 }
 impl<'a> builder::ChatUpdate<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -42071,6 +43902,7 @@ impl<'a> builder::ChatUpdate<'a> {
     }
 }
 impl<'a> builder::ChatDelete<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -42089,6 +43921,7 @@ impl<'a> builder::ChatDelete<'a> {
     }
 }
 impl<'a> builder::ChatAnnouncementGet<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -42105,6 +43938,7 @@ impl<'a> builder::ChatAnnouncementGet<'a> {
             &OPERATIONS[9],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -42118,6 +43952,7 @@ impl<'a> builder::ChatAnnouncementGet<'a> {
     }
 }
 impl<'a> builder::ChatAnnouncementPatch<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -42136,6 +43971,7 @@ impl<'a> builder::ChatAnnouncementPatch<'a> {
     }
 }
 impl<'a> builder::ChatTabCreate<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -42152,6 +43988,7 @@ impl<'a> builder::ChatTabCreate<'a> {
             &OPERATIONS[11],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -42165,6 +44002,7 @@ impl<'a> builder::ChatTabCreate<'a> {
     }
 }
 impl<'a> builder::ChatTabDeleteTabs<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -42181,6 +44019,7 @@ impl<'a> builder::ChatTabDeleteTabs<'a> {
             &OPERATIONS[12],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -42194,6 +44033,7 @@ impl<'a> builder::ChatTabDeleteTabs<'a> {
     }
 }
 impl<'a> builder::ChatTabListTabs<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -42210,6 +44050,7 @@ impl<'a> builder::ChatTabListTabs<'a> {
             &OPERATIONS[13],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -42223,6 +44064,7 @@ impl<'a> builder::ChatTabListTabs<'a> {
     }
 }
 impl<'a> builder::ChatTabSortTabs<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -42239,6 +44081,7 @@ impl<'a> builder::ChatTabSortTabs<'a> {
             &OPERATIONS[14],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -42252,6 +44095,7 @@ impl<'a> builder::ChatTabSortTabs<'a> {
     }
 }
 impl<'a> builder::ChatTabUpdateTabs<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -42268,6 +44112,7 @@ impl<'a> builder::ChatTabUpdateTabs<'a> {
             &OPERATIONS[15],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -42281,6 +44126,7 @@ impl<'a> builder::ChatTabUpdateTabs<'a> {
     }
 }
 impl<'a> builder::ChatLink<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -42293,6 +44139,7 @@ impl<'a> builder::ChatLink<'a> {
     > {
         crate::runtime::Sending::new(self.prepare_direct(), "chat_link", &OPERATIONS[16])
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -42306,6 +44153,7 @@ impl<'a> builder::ChatLink<'a> {
     }
 }
 impl<'a> builder::ChatManagersAddManagers<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -42322,6 +44170,7 @@ impl<'a> builder::ChatManagersAddManagers<'a> {
             &OPERATIONS[17],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -42335,6 +44184,7 @@ impl<'a> builder::ChatManagersAddManagers<'a> {
     }
 }
 impl<'a> builder::ChatManagersDeleteManagers<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -42351,6 +44201,7 @@ impl<'a> builder::ChatManagersDeleteManagers<'a> {
             &OPERATIONS[18],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -42364,6 +44215,7 @@ impl<'a> builder::ChatManagersDeleteManagers<'a> {
     }
 }
 impl<'a> builder::ChatMembersGet<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -42380,6 +44232,7 @@ impl<'a> builder::ChatMembersGet<'a> {
             &OPERATIONS[20],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -42391,6 +44244,7 @@ impl<'a> builder::ChatMembersGet<'a> {
     > {
         self.send().data()
     }
+    #[inline]
     /// Every page of the answer, one request each, following the page token: ends
     /// after a page whose `has_more` is false or whose token is absent or empty. A
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
@@ -42398,6 +44252,7 @@ impl<'a> builder::ChatMembersGet<'a> {
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
         crate::runtime::Pages::new(self)
     }
+    #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
         crate::runtime::Items::new(self)
@@ -42405,12 +44260,15 @@ impl<'a> builder::ChatMembersGet<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::ChatMembersGet<'a> {
     type Page = types::ChatMembersGetResponseData;
+    #[inline]
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
     }
+    #[inline]
     fn more(data: &types::ChatMembersGetResponseData) -> (bool, Option<&str>) {
         (data.has_more.unwrap_or(false), data.page_token.as_deref())
     }
+    #[inline]
     fn fetch(
         self,
     ) -> impl std::future::Future<
@@ -42421,11 +44279,13 @@ impl<'a> crate::runtime::Paged<'a> for builder::ChatMembersGet<'a> {
 }
 impl<'a> crate::runtime::PagedItems<'a> for builder::ChatMembersGet<'a> {
     type Item = types::ChatMembersGetItem;
+    #[inline]
     fn items(data: types::ChatMembersGetResponseData) -> Vec<types::ChatMembersGetItem> {
         data.items.unwrap_or_default()
     }
 }
 impl<'a> builder::ChatMembersCreate<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -42442,6 +44302,7 @@ impl<'a> builder::ChatMembersCreate<'a> {
             &OPERATIONS[21],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -42455,6 +44316,7 @@ impl<'a> builder::ChatMembersCreate<'a> {
     }
 }
 impl<'a> builder::ChatMembersDelete<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -42471,6 +44333,7 @@ impl<'a> builder::ChatMembersDelete<'a> {
             &OPERATIONS[19],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -42484,6 +44347,7 @@ impl<'a> builder::ChatMembersDelete<'a> {
     }
 }
 impl<'a> builder::ChatMembersIsInChat<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -42500,6 +44364,7 @@ impl<'a> builder::ChatMembersIsInChat<'a> {
             &OPERATIONS[22],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -42513,6 +44378,7 @@ impl<'a> builder::ChatMembersIsInChat<'a> {
     }
 }
 impl<'a> builder::ChatMembersMeJoin<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -42531,6 +44397,7 @@ impl<'a> builder::ChatMembersMeJoin<'a> {
     }
 }
 impl<'a> builder::ChatMenuItemPatch<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -42547,6 +44414,7 @@ impl<'a> builder::ChatMenuItemPatch<'a> {
             &OPERATIONS[24],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -42560,6 +44428,7 @@ impl<'a> builder::ChatMenuItemPatch<'a> {
     }
 }
 impl<'a> builder::ChatMenuTreeGet<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -42576,6 +44445,7 @@ impl<'a> builder::ChatMenuTreeGet<'a> {
             &OPERATIONS[26],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -42589,6 +44459,7 @@ impl<'a> builder::ChatMenuTreeGet<'a> {
     }
 }
 impl<'a> builder::ChatMenuTreeCreate<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -42605,6 +44476,7 @@ impl<'a> builder::ChatMenuTreeCreate<'a> {
             &OPERATIONS[27],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -42618,6 +44490,7 @@ impl<'a> builder::ChatMenuTreeCreate<'a> {
     }
 }
 impl<'a> builder::ChatMenuTreeDelete<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -42634,6 +44507,7 @@ impl<'a> builder::ChatMenuTreeDelete<'a> {
             &OPERATIONS[25],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -42647,6 +44521,7 @@ impl<'a> builder::ChatMenuTreeDelete<'a> {
     }
 }
 impl<'a> builder::ChatMenuTreeSort<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -42663,6 +44538,7 @@ impl<'a> builder::ChatMenuTreeSort<'a> {
             &OPERATIONS[28],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -42676,6 +44552,7 @@ impl<'a> builder::ChatMenuTreeSort<'a> {
     }
 }
 impl<'a> builder::ChatModerationGet<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -42692,6 +44569,7 @@ impl<'a> builder::ChatModerationGet<'a> {
             &OPERATIONS[29],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -42703,6 +44581,7 @@ impl<'a> builder::ChatModerationGet<'a> {
     > {
         self.send().data()
     }
+    #[inline]
     /// Every page of the answer, one request each, following the page token: ends
     /// after a page whose `has_more` is false or whose token is absent or empty. A
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
@@ -42710,6 +44589,7 @@ impl<'a> builder::ChatModerationGet<'a> {
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
         crate::runtime::Pages::new(self)
     }
+    #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
         crate::runtime::Items::new(self)
@@ -42717,12 +44597,15 @@ impl<'a> builder::ChatModerationGet<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::ChatModerationGet<'a> {
     type Page = types::ChatModerationGetResponseData;
+    #[inline]
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
     }
+    #[inline]
     fn more(data: &types::ChatModerationGetResponseData) -> (bool, Option<&str>) {
         (data.has_more.unwrap_or(false), data.page_token.as_deref())
     }
+    #[inline]
     fn fetch(
         self,
     ) -> impl std::future::Future<
@@ -42733,6 +44616,7 @@ impl<'a> crate::runtime::Paged<'a> for builder::ChatModerationGet<'a> {
 }
 impl<'a> crate::runtime::PagedItems<'a> for builder::ChatModerationGet<'a> {
     type Item = types::ChatModerationGetItem;
+    #[inline]
     fn items(
         data: types::ChatModerationGetResponseData,
     ) -> Vec<types::ChatModerationGetItem> {
@@ -42740,6 +44624,7 @@ impl<'a> crate::runtime::PagedItems<'a> for builder::ChatModerationGet<'a> {
     }
 }
 impl<'a> builder::ChatModerationUpdate<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -42758,6 +44643,7 @@ impl<'a> builder::ChatModerationUpdate<'a> {
     }
 }
 impl<'a> builder::ChatTopNoticeDeleteTopNotice<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -42776,6 +44662,7 @@ impl<'a> builder::ChatTopNoticeDeleteTopNotice<'a> {
     }
 }
 impl<'a> builder::ChatTopNoticePutTopNotice<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -42794,6 +44681,7 @@ impl<'a> builder::ChatTopNoticePutTopNotice<'a> {
     }
 }
 impl<'a> builder::FileCreate<'a> {
+    #[inline]
     /// Uploads the form and its files as `multipart/form-data`, each file streamed from its
     /// source (never read whole into memory), and returns Feishu's answer with its status
     /// and headers; any failure is the crate's [`Error`](crate::Error). An upload is sent
@@ -42825,6 +44713,7 @@ impl<'a> builder::FileCreate<'a> {
             )
             .await
     }
+    #[inline]
     /// Uploads the form and its files and returns the `data` of Feishu's answer; any
     /// failure is the crate's [`Error`](crate::Error).
     pub async fn call<F>(
@@ -42844,6 +44733,7 @@ impl<'a> builder::FileCreate<'a> {
     }
 }
 impl<'a> builder::FileGet<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -42852,6 +44742,7 @@ impl<'a> builder::FileGet<'a> {
     ) -> crate::runtime::Sending<'a, ByteStream, crate::runtime::call::Prepared<'a>> {
         crate::runtime::Sending::new(self.prepare_direct(), "file_get", &OPERATIONS[34])
     }
+    #[inline]
     /// Downloads the file this operation answers with, streamed: choose a progress
     /// callback, then where it goes — a folder (under the name Feishu offers, made
     /// safe), a path (atomically), or any writer. See [`crate::download::Download`].
@@ -42863,6 +44754,7 @@ impl<'a> builder::FileGet<'a> {
     }
 }
 impl<'a> builder::ImageCreate<'a> {
+    #[inline]
     /// Uploads the form and its files as `multipart/form-data`, each file streamed from its
     /// source (never read whole into memory), and returns Feishu's answer with its status
     /// and headers; any failure is the crate's [`Error`](crate::Error). An upload is sent
@@ -42894,6 +44786,7 @@ impl<'a> builder::ImageCreate<'a> {
             )
             .await
     }
+    #[inline]
     /// Uploads the form and its files and returns the `data` of Feishu's answer; any
     /// failure is the crate's [`Error`](crate::Error).
     pub async fn call<F>(
@@ -42909,6 +44802,7 @@ impl<'a> builder::ImageCreate<'a> {
     }
 }
 impl<'a> builder::ImageGet<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -42917,6 +44811,7 @@ impl<'a> builder::ImageGet<'a> {
     ) -> crate::runtime::Sending<'a, ByteStream, crate::runtime::call::Prepared<'a>> {
         crate::runtime::Sending::new(self.prepare_direct(), "image_get", &OPERATIONS[36])
     }
+    #[inline]
     /// Downloads the file this operation answers with, streamed: choose a progress
     /// callback, then where it goes — a folder (under the name Feishu offers, made
     /// safe), a path (atomically), or any writer. See [`crate::download::Download`].
@@ -42928,6 +44823,7 @@ impl<'a> builder::ImageGet<'a> {
     }
 }
 impl<'a> builder::MessageList<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -42944,6 +44840,7 @@ impl<'a> builder::MessageList<'a> {
             &OPERATIONS[37],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -42955,6 +44852,7 @@ impl<'a> builder::MessageList<'a> {
     > {
         self.send().data()
     }
+    #[inline]
     /// Every page of the answer, one request each, following the page token: ends
     /// after a page whose `has_more` is false or whose token is absent or empty. A
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
@@ -42962,6 +44860,7 @@ impl<'a> builder::MessageList<'a> {
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
         crate::runtime::Pages::new(self)
     }
+    #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
         crate::runtime::Items::new(self)
@@ -42969,12 +44868,15 @@ impl<'a> builder::MessageList<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::MessageList<'a> {
     type Page = types::MessageListResponseData;
+    #[inline]
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
     }
+    #[inline]
     fn more(data: &types::MessageListResponseData) -> (bool, Option<&str>) {
         (data.has_more.unwrap_or(false), data.page_token.as_deref())
     }
+    #[inline]
     fn fetch(
         self,
     ) -> impl std::future::Future<
@@ -42985,6 +44887,7 @@ impl<'a> crate::runtime::Paged<'a> for builder::MessageList<'a> {
 }
 impl<'a> crate::runtime::PagedItems<'a> for builder::MessageList<'a> {
     type Item = types::MessageCreateResponseData;
+    #[inline]
     fn items(
         data: types::MessageListResponseData,
     ) -> Vec<types::MessageCreateResponseData> {
@@ -42992,6 +44895,7 @@ impl<'a> crate::runtime::PagedItems<'a> for builder::MessageList<'a> {
     }
 }
 impl<'a> builder::MessageCreate<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -43008,6 +44912,7 @@ impl<'a> builder::MessageCreate<'a> {
             &OPERATIONS[38],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -43021,6 +44926,7 @@ impl<'a> builder::MessageCreate<'a> {
     }
 }
 impl<'a> builder::MessageMergeForward<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -43037,6 +44943,7 @@ impl<'a> builder::MessageMergeForward<'a> {
             &OPERATIONS[39],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -43050,6 +44957,7 @@ impl<'a> builder::MessageMergeForward<'a> {
     }
 }
 impl<'a> builder::MessageReactionBatchQuery<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -43066,6 +44974,7 @@ impl<'a> builder::MessageReactionBatchQuery<'a> {
             &OPERATIONS[40],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -43079,6 +44988,7 @@ impl<'a> builder::MessageReactionBatchQuery<'a> {
     }
 }
 impl<'a> builder::MessageSearch<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -43095,6 +45005,7 @@ impl<'a> builder::MessageSearch<'a> {
             &OPERATIONS[41],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -43106,6 +45017,7 @@ impl<'a> builder::MessageSearch<'a> {
     > {
         self.send().data()
     }
+    #[inline]
     /// Every page of the answer, one request each, following the page token: ends
     /// after a page whose `has_more` is false or whose token is absent or empty. A
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
@@ -43113,6 +45025,7 @@ impl<'a> builder::MessageSearch<'a> {
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
         crate::runtime::Pages::new(self)
     }
+    #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
         crate::runtime::Items::new(self)
@@ -43120,12 +45033,15 @@ impl<'a> builder::MessageSearch<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::MessageSearch<'a> {
     type Page = types::MessageSearchResponseData;
+    #[inline]
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
     }
+    #[inline]
     fn more(data: &types::MessageSearchResponseData) -> (bool, Option<&str>) {
         (data.has_more.unwrap_or(false), data.page_token.as_deref())
     }
+    #[inline]
     fn fetch(
         self,
     ) -> impl std::future::Future<
@@ -43136,11 +45052,13 @@ impl<'a> crate::runtime::Paged<'a> for builder::MessageSearch<'a> {
 }
 impl<'a> crate::runtime::PagedItems<'a> for builder::MessageSearch<'a> {
     type Item = types::MessageSearchItem;
+    #[inline]
     fn items(data: types::MessageSearchResponseData) -> Vec<types::MessageSearchItem> {
         data.items.unwrap_or_default()
     }
 }
 impl<'a> builder::MessageGet<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -43157,6 +45075,7 @@ impl<'a> builder::MessageGet<'a> {
             &OPERATIONS[43],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -43170,6 +45089,7 @@ impl<'a> builder::MessageGet<'a> {
     }
 }
 impl<'a> builder::MessageUpdate<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -43186,6 +45106,7 @@ impl<'a> builder::MessageUpdate<'a> {
             &OPERATIONS[45],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -43199,6 +45120,7 @@ impl<'a> builder::MessageUpdate<'a> {
     }
 }
 impl<'a> builder::MessageDelete<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -43217,6 +45139,7 @@ impl<'a> builder::MessageDelete<'a> {
     }
 }
 impl<'a> builder::MessagePatch<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -43235,6 +45158,7 @@ impl<'a> builder::MessagePatch<'a> {
     }
 }
 impl<'a> builder::MessageForward<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -43251,6 +45175,7 @@ impl<'a> builder::MessageForward<'a> {
             &OPERATIONS[46],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -43264,6 +45189,7 @@ impl<'a> builder::MessageForward<'a> {
     }
 }
 impl<'a> builder::MessagePushFollowUp<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -43282,6 +45208,7 @@ impl<'a> builder::MessagePushFollowUp<'a> {
     }
 }
 impl<'a> builder::MessageReactionList<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -43298,6 +45225,7 @@ impl<'a> builder::MessageReactionList<'a> {
             &OPERATIONS[48],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -43309,6 +45237,7 @@ impl<'a> builder::MessageReactionList<'a> {
     > {
         self.send().data()
     }
+    #[inline]
     /// Every page of the answer, one request each, following the page token: ends
     /// after a page whose `has_more` is false or whose token is absent or empty. A
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
@@ -43316,6 +45245,7 @@ impl<'a> builder::MessageReactionList<'a> {
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
         crate::runtime::Pages::new(self)
     }
+    #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
         crate::runtime::Items::new(self)
@@ -43323,12 +45253,15 @@ impl<'a> builder::MessageReactionList<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::MessageReactionList<'a> {
     type Page = types::MessageReactionListResponseData;
+    #[inline]
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
     }
+    #[inline]
     fn more(data: &types::MessageReactionListResponseData) -> (bool, Option<&str>) {
         (data.has_more.unwrap_or(false), data.page_token.as_deref())
     }
+    #[inline]
     fn fetch(
         self,
     ) -> impl std::future::Future<
@@ -43342,6 +45275,7 @@ impl<'a> crate::runtime::Paged<'a> for builder::MessageReactionList<'a> {
 }
 impl<'a> crate::runtime::PagedItems<'a> for builder::MessageReactionList<'a> {
     type Item = types::MessageReactionCreateResponseData;
+    #[inline]
     fn items(
         data: types::MessageReactionListResponseData,
     ) -> Vec<types::MessageReactionCreateResponseData> {
@@ -43349,6 +45283,7 @@ impl<'a> crate::runtime::PagedItems<'a> for builder::MessageReactionList<'a> {
     }
 }
 impl<'a> builder::MessageReactionCreate<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -43365,6 +45300,7 @@ impl<'a> builder::MessageReactionCreate<'a> {
             &OPERATIONS[49],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -43378,6 +45314,7 @@ impl<'a> builder::MessageReactionCreate<'a> {
     }
 }
 impl<'a> builder::MessageReactionDelete<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -43394,6 +45331,7 @@ impl<'a> builder::MessageReactionDelete<'a> {
             &OPERATIONS[50],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -43407,6 +45345,7 @@ impl<'a> builder::MessageReactionDelete<'a> {
     }
 }
 impl<'a> builder::MessageReadUsers<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -43423,6 +45362,7 @@ impl<'a> builder::MessageReadUsers<'a> {
             &OPERATIONS[51],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -43434,6 +45374,7 @@ impl<'a> builder::MessageReadUsers<'a> {
     > {
         self.send().data()
     }
+    #[inline]
     /// Every page of the answer, one request each, following the page token: ends
     /// after a page whose `has_more` is false or whose token is absent or empty. A
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
@@ -43441,6 +45382,7 @@ impl<'a> builder::MessageReadUsers<'a> {
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
         crate::runtime::Pages::new(self)
     }
+    #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
         crate::runtime::Items::new(self)
@@ -43448,12 +45390,15 @@ impl<'a> builder::MessageReadUsers<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::MessageReadUsers<'a> {
     type Page = types::MessageReadUsersResponseData;
+    #[inline]
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
     }
+    #[inline]
     fn more(data: &types::MessageReadUsersResponseData) -> (bool, Option<&str>) {
         (data.has_more.unwrap_or(false), data.page_token.as_deref())
     }
+    #[inline]
     fn fetch(
         self,
     ) -> impl std::future::Future<
@@ -43464,6 +45409,7 @@ impl<'a> crate::runtime::Paged<'a> for builder::MessageReadUsers<'a> {
 }
 impl<'a> crate::runtime::PagedItems<'a> for builder::MessageReadUsers<'a> {
     type Item = types::MessageReadUsersItem;
+    #[inline]
     fn items(
         data: types::MessageReadUsersResponseData,
     ) -> Vec<types::MessageReadUsersItem> {
@@ -43471,6 +45417,7 @@ impl<'a> crate::runtime::PagedItems<'a> for builder::MessageReadUsers<'a> {
     }
 }
 impl<'a> builder::MessageReply<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -43487,6 +45434,7 @@ impl<'a> builder::MessageReply<'a> {
             &OPERATIONS[52],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -43500,6 +45448,7 @@ impl<'a> builder::MessageReply<'a> {
     }
 }
 impl<'a> builder::MessageResourceGet<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -43512,6 +45461,7 @@ impl<'a> builder::MessageResourceGet<'a> {
             &OPERATIONS[53],
         )
     }
+    #[inline]
     /// Downloads the file this operation answers with, streamed: choose a progress
     /// callback, then where it goes — a folder (under the name Feishu offers, made
     /// safe), a path (atomically), or any writer. See [`crate::download::Download`].
@@ -43523,6 +45473,7 @@ impl<'a> builder::MessageResourceGet<'a> {
     }
 }
 impl<'a> builder::MessageUrgentApp<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -43539,6 +45490,7 @@ impl<'a> builder::MessageUrgentApp<'a> {
             &OPERATIONS[54],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -43552,6 +45504,7 @@ impl<'a> builder::MessageUrgentApp<'a> {
     }
 }
 impl<'a> builder::MessageUrgentPhone<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -43568,6 +45521,7 @@ impl<'a> builder::MessageUrgentPhone<'a> {
             &OPERATIONS[55],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -43581,6 +45535,7 @@ impl<'a> builder::MessageUrgentPhone<'a> {
     }
 }
 impl<'a> builder::MessageUrgentSms<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -43597,6 +45552,7 @@ impl<'a> builder::MessageUrgentSms<'a> {
             &OPERATIONS[56],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -43610,6 +45566,7 @@ impl<'a> builder::MessageUrgentSms<'a> {
     }
 }
 impl<'a> builder::PinList<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -43622,6 +45579,7 @@ impl<'a> builder::PinList<'a> {
     > {
         crate::runtime::Sending::new(self.prepare_direct(), "pin_list", &OPERATIONS[57])
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -43633,6 +45591,7 @@ impl<'a> builder::PinList<'a> {
     > {
         self.send().data()
     }
+    #[inline]
     /// Every page of the answer, one request each, following the page token: ends
     /// after a page whose `has_more` is false or whose token is absent or empty. A
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
@@ -43640,6 +45599,7 @@ impl<'a> builder::PinList<'a> {
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
         crate::runtime::Pages::new(self)
     }
+    #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
         crate::runtime::Items::new(self)
@@ -43647,12 +45607,15 @@ impl<'a> builder::PinList<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::PinList<'a> {
     type Page = types::PinListResponseData;
+    #[inline]
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
     }
+    #[inline]
     fn more(data: &types::PinListResponseData) -> (bool, Option<&str>) {
         (data.has_more.unwrap_or(false), data.page_token.as_deref())
     }
+    #[inline]
     fn fetch(
         self,
     ) -> impl std::future::Future<
@@ -43663,11 +45626,13 @@ impl<'a> crate::runtime::Paged<'a> for builder::PinList<'a> {
 }
 impl<'a> crate::runtime::PagedItems<'a> for builder::PinList<'a> {
     type Item = types::PinCreatePin;
+    #[inline]
     fn items(data: types::PinListResponseData) -> Vec<types::PinCreatePin> {
         data.items.unwrap_or_default()
     }
 }
 impl<'a> builder::PinCreate<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -43684,6 +45649,7 @@ impl<'a> builder::PinCreate<'a> {
             &OPERATIONS[58],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -43697,6 +45663,7 @@ impl<'a> builder::PinCreate<'a> {
     }
 }
 impl<'a> builder::PinDelete<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -43715,6 +45682,7 @@ impl<'a> builder::PinDelete<'a> {
     }
 }
 impl<'a> builder::ThreadForward<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -43731,6 +45699,7 @@ impl<'a> builder::ThreadForward<'a> {
             &OPERATIONS[60],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -43744,6 +45713,7 @@ impl<'a> builder::ThreadForward<'a> {
     }
 }
 impl<'a> builder::AppFeedCardCreate<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -43760,6 +45730,7 @@ impl<'a> builder::AppFeedCardCreate<'a> {
             &OPERATIONS[61],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -43773,6 +45744,7 @@ impl<'a> builder::AppFeedCardCreate<'a> {
     }
 }
 impl<'a> builder::AppFeedCardBatchUpdate<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -43789,6 +45761,7 @@ impl<'a> builder::AppFeedCardBatchUpdate<'a> {
             &OPERATIONS[63],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -43802,6 +45775,7 @@ impl<'a> builder::AppFeedCardBatchUpdate<'a> {
     }
 }
 impl<'a> builder::AppFeedCardBatchDelete<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -43818,6 +45792,7 @@ impl<'a> builder::AppFeedCardBatchDelete<'a> {
             &OPERATIONS[62],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -43831,6 +45806,7 @@ impl<'a> builder::AppFeedCardBatchDelete<'a> {
     }
 }
 impl<'a> builder::BizEntityTagRelationGet<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -43847,6 +45823,7 @@ impl<'a> builder::BizEntityTagRelationGet<'a> {
             &OPERATIONS[64],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -43860,6 +45837,7 @@ impl<'a> builder::BizEntityTagRelationGet<'a> {
     }
 }
 impl<'a> builder::BizEntityTagRelationUpdate<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -43878,6 +45856,7 @@ impl<'a> builder::BizEntityTagRelationUpdate<'a> {
     }
 }
 impl<'a> builder::BizEntityTagRelationCreate<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -43896,6 +45875,7 @@ impl<'a> builder::BizEntityTagRelationCreate<'a> {
     }
 }
 impl<'a> builder::ChatButtonUpdate<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -43912,6 +45892,7 @@ impl<'a> builder::ChatButtonUpdate<'a> {
             &OPERATIONS[67],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -43925,6 +45906,7 @@ impl<'a> builder::ChatButtonUpdate<'a> {
     }
 }
 impl<'a> builder::ChatSearchV2<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -43941,6 +45923,7 @@ impl<'a> builder::ChatSearchV2<'a> {
             &OPERATIONS[68],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -43952,6 +45935,7 @@ impl<'a> builder::ChatSearchV2<'a> {
     > {
         self.send().data()
     }
+    #[inline]
     /// Every page of the answer, one request each, following the page token: ends
     /// after a page whose `has_more` is false or whose token is absent or empty. A
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
@@ -43959,6 +45943,7 @@ impl<'a> builder::ChatSearchV2<'a> {
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
         crate::runtime::Pages::new(self)
     }
+    #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
         crate::runtime::Items::new(self)
@@ -43966,12 +45951,15 @@ impl<'a> builder::ChatSearchV2<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::ChatSearchV2<'a> {
     type Page = types::ChatSearchV2ResponseData;
+    #[inline]
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
     }
+    #[inline]
     fn more(data: &types::ChatSearchV2ResponseData) -> (bool, Option<&str>) {
         (data.has_more.unwrap_or(false), data.page_token.as_deref())
     }
+    #[inline]
     fn fetch(
         self,
     ) -> impl std::future::Future<
@@ -43982,11 +45970,13 @@ impl<'a> crate::runtime::Paged<'a> for builder::ChatSearchV2<'a> {
 }
 impl<'a> crate::runtime::PagedItems<'a> for builder::ChatSearchV2<'a> {
     type Item = types::ChatSearchV2Item;
+    #[inline]
     fn items(data: types::ChatSearchV2ResponseData) -> Vec<types::ChatSearchV2Item> {
         data.items.unwrap_or_default()
     }
 }
 impl<'a> builder::FeedCardBotTimeSentive<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -44003,6 +45993,7 @@ impl<'a> builder::FeedCardBotTimeSentive<'a> {
             &OPERATIONS[69],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -44016,6 +46007,7 @@ impl<'a> builder::FeedCardBotTimeSentive<'a> {
     }
 }
 impl<'a> builder::FeedCardPatch<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -44032,6 +46024,7 @@ impl<'a> builder::FeedCardPatch<'a> {
             &OPERATIONS[70],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -44045,6 +46038,7 @@ impl<'a> builder::FeedCardPatch<'a> {
     }
 }
 impl<'a> builder::TagCreate<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -44061,6 +46055,7 @@ impl<'a> builder::TagCreate<'a> {
             &OPERATIONS[71],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -44074,6 +46069,7 @@ impl<'a> builder::TagCreate<'a> {
     }
 }
 impl<'a> builder::TagPatch<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -44086,6 +46082,7 @@ impl<'a> builder::TagPatch<'a> {
     > {
         crate::runtime::Sending::new(self.prepare_direct(), "tag_patch", &OPERATIONS[72])
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -44099,6 +46096,7 @@ impl<'a> builder::TagPatch<'a> {
     }
 }
 impl<'a> builder::UrlPreviewBatchUpdate<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -44117,133 +46115,157 @@ impl<'a> builder::UrlPreviewBatchUpdate<'a> {
     }
 }
 impl crate::runtime::Envelope for types::ChatMembersGetResponse {
+    #[inline]
     fn code(&self) -> i64 {
         self.code
     }
 }
 impl crate::runtime::Envelope for types::ChatModerationGetResponse {
+    #[inline]
     fn code(&self) -> i64 {
         self.code
     }
 }
 impl crate::runtime::Envelope for types::ChatSearchResponse {
+    #[inline]
     fn code(&self) -> i64 {
         self.code
     }
 }
 impl crate::runtime::Envelope for types::ChatSearchV2Response {
+    #[inline]
     fn code(&self) -> i64 {
         self.code
     }
 }
 impl crate::runtime::Envelope for types::ChatsListed {
+    #[inline]
     fn code(&self) -> i64 {
         self.code
     }
 }
 impl crate::runtime::Envelope for types::ImageUploaded {
+    #[inline]
     fn code(&self) -> i64 {
         self.code
     }
 }
 impl crate::runtime::Envelope for types::MessageCreated {
+    #[inline]
     fn code(&self) -> i64 {
         self.code
     }
 }
 impl crate::runtime::Envelope for types::MessageListResponse {
+    #[inline]
     fn code(&self) -> i64 {
         self.code
     }
 }
 impl crate::runtime::Envelope for types::MessageReactionListResponse {
+    #[inline]
     fn code(&self) -> i64 {
         self.code
     }
 }
 impl crate::runtime::Envelope for types::MessageReadUsersResponse {
+    #[inline]
     fn code(&self) -> i64 {
         self.code
     }
 }
 impl crate::runtime::Envelope for types::MessageSearchResponse {
+    #[inline]
     fn code(&self) -> i64 {
         self.code
     }
 }
 impl crate::runtime::Envelope for types::PinListResponse {
+    #[inline]
     fn code(&self) -> i64 {
         self.code
     }
 }
 impl crate::runtime::WithData for types::ChatMembersGetResponse {
     type Data = types::ChatMembersGetResponseData;
+    #[inline]
     fn data(self) -> Option<types::ChatMembersGetResponseData> {
         Some(self.data)
     }
 }
 impl crate::runtime::WithData for types::ChatModerationGetResponse {
     type Data = types::ChatModerationGetResponseData;
+    #[inline]
     fn data(self) -> Option<types::ChatModerationGetResponseData> {
         Some(self.data)
     }
 }
 impl crate::runtime::WithData for types::ChatSearchResponse {
     type Data = types::ChatListResponseData;
+    #[inline]
     fn data(self) -> Option<types::ChatListResponseData> {
         Some(self.data)
     }
 }
 impl crate::runtime::WithData for types::ChatSearchV2Response {
     type Data = types::ChatSearchV2ResponseData;
+    #[inline]
     fn data(self) -> Option<types::ChatSearchV2ResponseData> {
         Some(self.data)
     }
 }
 impl crate::runtime::WithData for types::ChatsListed {
     type Data = types::ChatPage;
+    #[inline]
     fn data(self) -> Option<types::ChatPage> {
         Some(self.data)
     }
 }
 impl crate::runtime::WithData for types::ImageUploaded {
     type Data = types::UploadedImage;
+    #[inline]
     fn data(self) -> Option<types::UploadedImage> {
         Some(self.data)
     }
 }
 impl crate::runtime::WithData for types::MessageCreated {
     type Data = types::Message;
+    #[inline]
     fn data(self) -> Option<types::Message> {
         Some(self.data)
     }
 }
 impl crate::runtime::WithData for types::MessageListResponse {
     type Data = types::MessageListResponseData;
+    #[inline]
     fn data(self) -> Option<types::MessageListResponseData> {
         Some(self.data)
     }
 }
 impl crate::runtime::WithData for types::MessageReactionListResponse {
     type Data = types::MessageReactionListResponseData;
+    #[inline]
     fn data(self) -> Option<types::MessageReactionListResponseData> {
         Some(self.data)
     }
 }
 impl crate::runtime::WithData for types::MessageReadUsersResponse {
     type Data = types::MessageReadUsersResponseData;
+    #[inline]
     fn data(self) -> Option<types::MessageReadUsersResponseData> {
         Some(self.data)
     }
 }
 impl crate::runtime::WithData for types::MessageSearchResponse {
     type Data = types::MessageSearchResponseData;
+    #[inline]
     fn data(self) -> Option<types::MessageSearchResponseData> {
         Some(self.data)
     }
 }
 impl crate::runtime::WithData for types::PinListResponse {
     type Data = types::PinListResponseData;
+    #[inline]
     fn data(self) -> Option<types::PinListResponseData> {
         Some(self.data)
     }

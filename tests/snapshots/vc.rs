@@ -49,6 +49,7 @@ pub mod types {
         pub resource_scope: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for AlertListItem {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -275,6 +276,7 @@ pub mod types {
         pub contact_type: ::std::option::Option<i64>,
     }
     impl<'de> ::serde::Deserialize<'de> for AlertListItemContact {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -352,22 +354,26 @@ pub mod types {
     pub struct AlertListQueryType(i64);
     impl ::std::ops::Deref for AlertListQueryType {
         type Target = i64;
+        #[inline]
         fn deref(&self) -> &i64 {
             &self.0
         }
     }
     impl ::std::convert::From<AlertListQueryType> for i64 {
+        #[inline]
         fn from(value: AlertListQueryType) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<i64> for AlertListQueryType {
+        #[inline]
         fn from(value: i64) -> Self {
             Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for AlertListQueryType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -375,9 +381,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for AlertListQueryType {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "AlertListQueryType".to_string()
         }
+        #[inline]
         fn json_schema(
             gen: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -403,6 +411,7 @@ pub mod types {
         pub msg: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for AlertListResponse {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -520,6 +529,7 @@ pub mod types {
         pub page_token: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for AlertListResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -612,6 +622,7 @@ pub mod types {
         pub payload: ::std::option::Option<BotEventsEventPayload>,
     }
     impl<'de> ::serde::Deserialize<'de> for BotEventsEvent {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -744,6 +755,7 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for BotEventsEventPayload {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -921,6 +933,7 @@ pub mod types {
         pub send_time: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for BotEventsEventPayloadChatReceivedItem {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -1054,6 +1067,7 @@ pub mod types {
         pub seq_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for BotEventsEventPayloadCountdownItem {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -1236,6 +1250,7 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for BotEventsEventPayloadDocumentContextChangedItem {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -1378,6 +1393,7 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for BotEventsEventPayloadDocumentContextChangedItemCommentFocus {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -1466,6 +1482,7 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for BotEventsEventPayloadDocumentContextChangedItemElementPreview {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -1574,6 +1591,7 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for BotEventsEventPayloadDocumentContextChangedItemSectionLocation {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -1669,6 +1687,7 @@ pub mod types {
         pub time: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for BotEventsEventPayloadMagicShareEndedItem {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -1766,6 +1785,7 @@ pub mod types {
         pub time: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for BotEventsEventPayloadMagicShareStartedItem {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -1870,6 +1890,7 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for BotEventsEventPayloadMagicShareStartedItemShareDoc {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -1959,6 +1980,7 @@ pub mod types {
         pub topic: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for BotEventsEventPayloadMeeting {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -2090,6 +2112,7 @@ pub mod types {
         pub user_type: ::std::option::Option<i64>,
     }
     impl<'de> ::serde::Deserialize<'de> for BotEventsEventPayloadMeetingHostUser {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -2193,6 +2216,7 @@ pub mod types {
         pub participant: ::std::option::Option<BotEventsEventPayloadMeetingHostUser>,
     }
     impl<'de> ::serde::Deserialize<'de> for BotEventsEventPayloadParticipantJoinedItem {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -2276,6 +2300,7 @@ pub mod types {
         pub participant: ::std::option::Option<BotEventsEventPayloadMeetingHostUser>,
     }
     impl<'de> ::serde::Deserialize<'de> for BotEventsEventPayloadParticipantLeftItem {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -2377,6 +2402,7 @@ pub mod types {
         pub text: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for BotEventsEventPayloadTranscriptReceivedItem {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -2506,6 +2532,7 @@ pub mod types {
         pub msg: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for BotEventsResponse {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -2623,6 +2650,7 @@ pub mod types {
         pub page_token: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for BotEventsResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -2711,6 +2739,7 @@ pub mod types {
         pub user_type: ::std::option::Option<i64>,
     }
     impl<'de> ::serde::Deserialize<'de> for BotJoinJoinUser {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -2791,6 +2820,7 @@ pub mod types {
         pub topic: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for BotJoinMeeting {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -2895,6 +2925,7 @@ pub mod types {
         pub password: ::std::option::Option<::std::string::String>,
     }
     impl ::serde::Serialize for BotJoinRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -2924,6 +2955,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for BotJoinRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -3050,6 +3082,7 @@ pub mod types {
         }
     }
     impl BotJoinRequest {
+        #[inline]
         pub fn builder() -> builder::BotJoinRequest {
             Default::default()
         }
@@ -3062,22 +3095,26 @@ pub mod types {
     pub struct BotJoinRequestAction(i64);
     impl ::std::ops::Deref for BotJoinRequestAction {
         type Target = i64;
+        #[inline]
         fn deref(&self) -> &i64 {
             &self.0
         }
     }
     impl ::std::convert::From<BotJoinRequestAction> for i64 {
+        #[inline]
         fn from(value: BotJoinRequestAction) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<i64> for BotJoinRequestAction {
+        #[inline]
         fn from(value: i64) -> Self {
             Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for BotJoinRequestAction {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -3085,9 +3122,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for BotJoinRequestAction {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "BotJoinRequestAction".to_string()
         }
+        #[inline]
         fn json_schema(
             gen: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -3111,6 +3150,7 @@ pub mod types {
         pub meeting_no: ::std::option::Option<::std::string::String>,
     }
     impl ::serde::Serialize for BotJoinRequestJoinIdentify {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -3124,6 +3164,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for BotJoinRequestJoinIdentify {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -3182,6 +3223,7 @@ pub mod types {
         }
     }
     impl BotJoinRequestJoinIdentify {
+        #[inline]
         pub fn builder() -> builder::BotJoinRequestJoinIdentify {
             Default::default()
         }
@@ -3197,6 +3239,7 @@ pub mod types {
         pub meeting: ::std::option::Option<BotJoinMeeting>,
     }
     impl<'de> ::serde::Deserialize<'de> for BotJoinResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -3272,6 +3315,7 @@ pub mod types {
         pub meeting_id: ::std::string::String,
     }
     impl ::serde::Serialize for BotLeaveRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -3292,6 +3336,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for BotLeaveRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -3359,6 +3404,7 @@ pub mod types {
         }
     }
     impl BotLeaveRequest {
+        #[inline]
         pub fn builder() -> builder::BotLeaveRequest {
             Default::default()
         }
@@ -3372,6 +3418,7 @@ pub mod types {
         pub leave_user: ::std::option::Option<BotJoinJoinUser>,
     }
     impl<'de> ::serde::Deserialize<'de> for BotLeaveResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -3439,6 +3486,7 @@ pub mod types {
         pub uuid: ::std::option::Option<::std::string::String>,
     }
     impl ::serde::Serialize for BotMessageRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -3472,6 +3520,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for BotMessageRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -3591,6 +3640,7 @@ pub mod types {
         }
     }
     impl BotMessageRequest {
+        #[inline]
         pub fn builder() -> builder::BotMessageRequest {
             Default::default()
         }
@@ -3604,6 +3654,7 @@ pub mod types {
         pub uuid: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for BotMessageResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -3670,6 +3721,7 @@ pub mod types {
         pub meeting_title: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for BotUserActiveMeetingMeeting {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -3764,6 +3816,7 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for BotUserActiveMeetingResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -3845,6 +3898,7 @@ pub mod types {
         pub user_id: ::std::option::Option<crate::UserId>,
     }
     impl ::serde::Serialize for ExportMeetingListRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -3876,6 +3930,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ExportMeetingListRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -4024,6 +4079,7 @@ pub mod types {
         }
     }
     impl ExportMeetingListRequest {
+        #[inline]
         pub fn builder() -> builder::ExportMeetingListRequest {
             Default::default()
         }
@@ -4048,6 +4104,7 @@ pub mod types {
         pub user_id: ::std::option::Option<crate::UserId>,
     }
     impl ::serde::Serialize for ExportParticipantListRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -4083,6 +4140,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ExportParticipantListRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -4229,6 +4287,7 @@ pub mod types {
         }
     }
     impl ExportParticipantListRequest {
+        #[inline]
         pub fn builder() -> builder::ExportParticipantListRequest {
             Default::default()
         }
@@ -4252,6 +4311,7 @@ pub mod types {
         pub user_id: ::std::option::Option<crate::UserId>,
     }
     impl ::serde::Serialize for ExportParticipantQualityListRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -4292,6 +4352,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ExportParticipantQualityListRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -4450,6 +4511,7 @@ pub mod types {
         }
     }
     impl ExportParticipantQualityListRequest {
+        #[inline]
         pub fn builder() -> builder::ExportParticipantQualityListRequest {
             Default::default()
         }
@@ -4474,6 +4536,7 @@ pub mod types {
         pub start_time: crate::UnixSeconds,
     }
     impl ::serde::Serialize for ExportResourceReservationListRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -4514,6 +4577,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ExportResourceReservationListRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -4665,6 +4729,7 @@ pub mod types {
         }
     }
     impl ExportResourceReservationListRequest {
+        #[inline]
         pub fn builder() -> builder::ExportResourceReservationListRequest {
             Default::default()
         }
@@ -4678,6 +4743,7 @@ pub mod types {
         pub msg: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for ExportTaskCreated {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -4793,6 +4859,7 @@ pub mod types {
         pub msg: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for ExportTaskQueried {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -4906,6 +4973,7 @@ pub mod types {
         pub task_id: crate::export::TaskId,
     }
     impl<'de> ::serde::Deserialize<'de> for ExportTaskRef {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -4988,6 +5056,7 @@ pub mod types {
         pub url: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ExportTaskResult {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -5129,6 +5198,7 @@ pub mod types {
         pub url: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for MeetingGetMeeting {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -5374,6 +5444,7 @@ pub mod types {
         pub use_video: ::std::option::Option<bool>,
     }
     impl<'de> ::serde::Deserialize<'de> for MeetingGetMeetingAbility {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -5515,6 +5586,7 @@ pub mod types {
         pub user_type: ::std::option::Option<i64>,
     }
     impl<'de> ::serde::Deserialize<'de> for MeetingGetMeetingParticipant {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -5674,22 +5746,26 @@ pub mod types {
     pub struct MeetingGetQueryMode(i64);
     impl ::std::ops::Deref for MeetingGetQueryMode {
         type Target = i64;
+        #[inline]
         fn deref(&self) -> &i64 {
             &self.0
         }
     }
     impl ::std::convert::From<MeetingGetQueryMode> for i64 {
+        #[inline]
         fn from(value: MeetingGetQueryMode) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<i64> for MeetingGetQueryMode {
+        #[inline]
         fn from(value: i64) -> Self {
             Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MeetingGetQueryMode {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -5697,9 +5773,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for MeetingGetQueryMode {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "MeetingGetQueryMode".to_string()
         }
+        #[inline]
         fn json_schema(
             gen: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -5725,6 +5803,7 @@ pub mod types {
         pub verbatim_doc_token: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for MeetingGetRelatedArtifacts {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -5807,6 +5886,7 @@ pub mod types {
         pub related_artifacts: ::std::option::Option<MeetingGetRelatedArtifacts>,
     }
     impl<'de> ::serde::Deserialize<'de> for MeetingGetResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -5887,6 +5967,7 @@ pub mod types {
         pub user_type: ::std::option::Option<i64>,
     }
     impl<'de> ::serde::Deserialize<'de> for MeetingInviteInviteResult {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -5972,6 +6053,7 @@ pub mod types {
         pub invitees: ::std::vec::Vec<MeetingInviteRequestInvitee>,
     }
     impl ::serde::Serialize for MeetingInviteRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -5992,6 +6074,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MeetingInviteRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -6059,6 +6142,7 @@ pub mod types {
         }
     }
     impl MeetingInviteRequest {
+        #[inline]
         pub fn builder() -> builder::MeetingInviteRequest {
             Default::default()
         }
@@ -6072,6 +6156,7 @@ pub mod types {
         pub user_type: ::std::option::Option<MeetingInviteRequestInviteeUserType>,
     }
     impl ::serde::Serialize for MeetingInviteRequestInvitee {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -6088,6 +6173,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MeetingInviteRequestInvitee {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -6156,6 +6242,7 @@ pub mod types {
         }
     }
     impl MeetingInviteRequestInvitee {
+        #[inline]
         pub fn builder() -> builder::MeetingInviteRequestInvitee {
             Default::default()
         }
@@ -6168,22 +6255,26 @@ pub mod types {
     pub struct MeetingInviteRequestInviteeUserType(i64);
     impl ::std::ops::Deref for MeetingInviteRequestInviteeUserType {
         type Target = i64;
+        #[inline]
         fn deref(&self) -> &i64 {
             &self.0
         }
     }
     impl ::std::convert::From<MeetingInviteRequestInviteeUserType> for i64 {
+        #[inline]
         fn from(value: MeetingInviteRequestInviteeUserType) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<i64> for MeetingInviteRequestInviteeUserType {
+        #[inline]
         fn from(value: i64) -> Self {
             Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MeetingInviteRequestInviteeUserType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -6191,9 +6282,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for MeetingInviteRequestInviteeUserType {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "MeetingInviteRequestInviteeUserType".to_string()
         }
+        #[inline]
         fn json_schema(
             gen: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -6226,6 +6319,7 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for MeetingInviteResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -6294,6 +6388,7 @@ pub mod types {
         pub user_type: ::std::option::Option<i64>,
     }
     impl<'de> ::serde::Deserialize<'de> for MeetingKickoutKickoutResult {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -6379,6 +6474,7 @@ pub mod types {
         pub kickout_users: ::std::vec::Vec<MeetingInviteRequestInvitee>,
     }
     impl ::serde::Serialize for MeetingKickoutRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -6399,6 +6495,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MeetingKickoutRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -6466,6 +6563,7 @@ pub mod types {
         }
     }
     impl MeetingKickoutRequest {
+        #[inline]
         pub fn builder() -> builder::MeetingKickoutRequest {
             Default::default()
         }
@@ -6481,6 +6579,7 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for MeetingKickoutResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -6557,6 +6656,7 @@ pub mod types {
         pub url: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for MeetingListByNoMeetingBrief {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -6694,6 +6794,7 @@ pub mod types {
         pub msg: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for MeetingListByNoResponse {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -6813,6 +6914,7 @@ pub mod types {
         pub page_token: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for MeetingListByNoResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -6953,6 +7055,7 @@ pub mod types {
         pub video: ::std::option::Option<bool>,
     }
     impl<'de> ::serde::Deserialize<'de> for MeetingListGetMeetingListItem {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -7300,6 +7403,7 @@ pub mod types {
         pub room_name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for MeetingListGetMeetingListItemReservedRoom {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -7380,22 +7484,26 @@ pub mod types {
     pub struct MeetingListGetMeetingStatus(i64);
     impl ::std::ops::Deref for MeetingListGetMeetingStatus {
         type Target = i64;
+        #[inline]
         fn deref(&self) -> &i64 {
             &self.0
         }
     }
     impl ::std::convert::From<MeetingListGetMeetingStatus> for i64 {
+        #[inline]
         fn from(value: MeetingListGetMeetingStatus) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<i64> for MeetingListGetMeetingStatus {
+        #[inline]
         fn from(value: i64) -> Self {
             Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MeetingListGetMeetingStatus {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -7403,9 +7511,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for MeetingListGetMeetingStatus {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "MeetingListGetMeetingStatus".to_string()
         }
+        #[inline]
         fn json_schema(
             gen: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -7431,22 +7541,26 @@ pub mod types {
     pub struct MeetingListGetMeetingType(i64);
     impl ::std::ops::Deref for MeetingListGetMeetingType {
         type Target = i64;
+        #[inline]
         fn deref(&self) -> &i64 {
             &self.0
         }
     }
     impl ::std::convert::From<MeetingListGetMeetingType> for i64 {
+        #[inline]
         fn from(value: MeetingListGetMeetingType) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<i64> for MeetingListGetMeetingType {
+        #[inline]
         fn from(value: i64) -> Self {
             Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MeetingListGetMeetingType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -7454,9 +7568,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for MeetingListGetMeetingType {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "MeetingListGetMeetingType".to_string()
         }
+        #[inline]
         fn json_schema(
             gen: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -7482,6 +7598,7 @@ pub mod types {
         pub msg: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for MeetingListGetResponse {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -7601,6 +7718,7 @@ pub mod types {
         pub page_token: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for MeetingListGetResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -7691,6 +7809,7 @@ pub mod types {
         pub url: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for MeetingRecordingGetRecording {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -7769,6 +7888,7 @@ pub mod types {
         pub recording: ::std::option::Option<MeetingRecordingGetRecording>,
     }
     impl<'de> ::serde::Deserialize<'de> for MeetingRecordingGetResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -7838,6 +7958,7 @@ pub mod types {
         >,
     }
     impl ::serde::Serialize for MeetingRecordingSetPermissionRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -7859,6 +7980,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MeetingRecordingSetPermissionRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -7941,6 +8063,7 @@ pub mod types {
         }
     }
     impl MeetingRecordingSetPermissionRequest {
+        #[inline]
         pub fn builder() -> builder::MeetingRecordingSetPermissionRequest {
             Default::default()
         }
@@ -7953,16 +8076,19 @@ pub mod types {
     pub struct MeetingRecordingSetPermissionRequestActionType(i64);
     impl ::std::ops::Deref for MeetingRecordingSetPermissionRequestActionType {
         type Target = i64;
+        #[inline]
         fn deref(&self) -> &i64 {
             &self.0
         }
     }
     impl ::std::convert::From<MeetingRecordingSetPermissionRequestActionType> for i64 {
+        #[inline]
         fn from(value: MeetingRecordingSetPermissionRequestActionType) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<i64> for MeetingRecordingSetPermissionRequestActionType {
+        #[inline]
         fn from(value: i64) -> Self {
             Self(value)
         }
@@ -7970,6 +8096,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for MeetingRecordingSetPermissionRequestActionType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -7977,9 +8104,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for MeetingRecordingSetPermissionRequestActionType {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "MeetingRecordingSetPermissionRequestActionType".to_string()
         }
+        #[inline]
         fn json_schema(
             gen: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -8006,6 +8135,7 @@ pub mod types {
         pub type_: MeetingRecordingSetPermissionRequestPermissionObjectType,
     }
     impl ::serde::Serialize for MeetingRecordingSetPermissionRequestPermissionObject {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -8034,6 +8164,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for MeetingRecordingSetPermissionRequestPermissionObject {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -8137,6 +8268,7 @@ pub mod types {
         }
     }
     impl MeetingRecordingSetPermissionRequestPermissionObject {
+        #[inline]
         pub fn builder() -> builder::MeetingRecordingSetPermissionRequestPermissionObject {
             Default::default()
         }
@@ -8150,6 +8282,7 @@ pub mod types {
     impl ::std::ops::Deref
     for MeetingRecordingSetPermissionRequestPermissionObjectPermission {
         type Target = i64;
+        #[inline]
         fn deref(&self) -> &i64 {
             &self.0
         }
@@ -8157,6 +8290,7 @@ pub mod types {
     impl ::std::convert::From<
         MeetingRecordingSetPermissionRequestPermissionObjectPermission,
     > for i64 {
+        #[inline]
         fn from(
             value: MeetingRecordingSetPermissionRequestPermissionObjectPermission,
         ) -> Self {
@@ -8165,6 +8299,7 @@ pub mod types {
     }
     impl ::std::convert::From<i64>
     for MeetingRecordingSetPermissionRequestPermissionObjectPermission {
+        #[inline]
         fn from(value: i64) -> Self {
             Self(value)
         }
@@ -8172,6 +8307,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for MeetingRecordingSetPermissionRequestPermissionObjectPermission {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -8180,9 +8316,11 @@ pub mod types {
     }
     impl ::schemars::JsonSchema
     for MeetingRecordingSetPermissionRequestPermissionObjectPermission {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "MeetingRecordingSetPermissionRequestPermissionObjectPermission".to_string()
         }
+        #[inline]
         fn json_schema(
             gen: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -8202,12 +8340,14 @@ pub mod types {
     pub struct MeetingRecordingSetPermissionRequestPermissionObjectType(i64);
     impl ::std::ops::Deref for MeetingRecordingSetPermissionRequestPermissionObjectType {
         type Target = i64;
+        #[inline]
         fn deref(&self) -> &i64 {
             &self.0
         }
     }
     impl ::std::convert::From<MeetingRecordingSetPermissionRequestPermissionObjectType>
     for i64 {
+        #[inline]
         fn from(
             value: MeetingRecordingSetPermissionRequestPermissionObjectType,
         ) -> Self {
@@ -8216,6 +8356,7 @@ pub mod types {
     }
     impl ::std::convert::From<i64>
     for MeetingRecordingSetPermissionRequestPermissionObjectType {
+        #[inline]
         fn from(value: i64) -> Self {
             Self(value)
         }
@@ -8223,6 +8364,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for MeetingRecordingSetPermissionRequestPermissionObjectType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -8231,9 +8373,11 @@ pub mod types {
     }
     impl ::schemars::JsonSchema
     for MeetingRecordingSetPermissionRequestPermissionObjectType {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "MeetingRecordingSetPermissionRequestPermissionObjectType".to_string()
         }
+        #[inline]
         fn json_schema(
             gen: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -8263,6 +8407,7 @@ pub mod types {
         pub timezone: ::std::option::Option<i64>,
     }
     impl ::serde::Serialize for MeetingRecordingStartRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -8276,6 +8421,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MeetingRecordingStartRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -8334,6 +8480,7 @@ pub mod types {
         }
     }
     impl MeetingRecordingStartRequest {
+        #[inline]
         pub fn builder() -> builder::MeetingRecordingStartRequest {
             Default::default()
         }
@@ -8353,6 +8500,7 @@ pub mod types {
         pub meta_data: ::std::option::Option<MeetingSearchItemMetaData>,
     }
     impl<'de> ::serde::Deserialize<'de> for MeetingSearchItem {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -8443,6 +8591,7 @@ pub mod types {
         pub description: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for MeetingSearchItemMetaData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -8531,6 +8680,7 @@ pub mod types {
         pub query: ::std::option::Option<::std::string::String>,
     }
     impl ::serde::Serialize for MeetingSearchRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -8547,6 +8697,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MeetingSearchRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -8617,6 +8768,7 @@ pub mod types {
         }
     }
     impl MeetingSearchRequest {
+        #[inline]
         pub fn builder() -> builder::MeetingSearchRequest {
             Default::default()
         }
@@ -8638,6 +8790,7 @@ pub mod types {
         >,
     }
     impl ::serde::Serialize for MeetingSearchRequestMeetingFilter {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -8659,6 +8812,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MeetingSearchRequestMeetingFilter {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -8756,6 +8910,7 @@ pub mod types {
         }
     }
     impl MeetingSearchRequestMeetingFilter {
+        #[inline]
         pub fn builder() -> builder::MeetingSearchRequestMeetingFilter {
             Default::default()
         }
@@ -8769,6 +8924,7 @@ pub mod types {
         pub start_time: ::std::option::Option<::std::string::String>,
     }
     impl ::serde::Serialize for MeetingSearchRequestMeetingFilterStartTime {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -8785,6 +8941,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MeetingSearchRequestMeetingFilterStartTime {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -8858,6 +9015,7 @@ pub mod types {
         }
     }
     impl MeetingSearchRequestMeetingFilterStartTime {
+        #[inline]
         pub fn builder() -> builder::MeetingSearchRequestMeetingFilterStartTime {
             Default::default()
         }
@@ -8870,6 +9028,7 @@ pub mod types {
         pub msg: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for MeetingSearchResponse {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -8991,6 +9150,7 @@ pub mod types {
         pub total: ::std::option::Option<i64>,
     }
     impl<'de> ::serde::Deserialize<'de> for MeetingSearchResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -9100,6 +9260,7 @@ pub mod types {
         pub old_host_user: ::std::option::Option<MeetingInviteRequestInvitee>,
     }
     impl ::serde::Serialize for MeetingSetHostRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -9121,6 +9282,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MeetingSetHostRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -9200,6 +9362,7 @@ pub mod types {
         }
     }
     impl MeetingSetHostRequest {
+        #[inline]
         pub fn builder() -> builder::MeetingSetHostRequest {
             Default::default()
         }
@@ -9213,6 +9376,7 @@ pub mod types {
         pub host_user: ::std::option::Option<BotJoinJoinUser>,
     }
     impl<'de> ::serde::Deserialize<'de> for MeetingSetHostResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -9277,6 +9441,7 @@ pub mod types {
         pub event_type: ::std::option::Option<::std::string::String>,
     }
     impl ::serde::Serialize for MeetingSubscriptionRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -9290,6 +9455,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for MeetingSubscriptionRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -9348,6 +9514,7 @@ pub mod types {
         }
     }
     impl MeetingSubscriptionRequest {
+        #[inline]
         pub fn builder() -> builder::MeetingSubscriptionRequest {
             Default::default()
         }
@@ -9373,6 +9540,7 @@ pub mod types {
         pub references: ::std::option::Option<::std::vec::Vec<NoteGetNoteReference>>,
     }
     impl<'de> ::serde::Deserialize<'de> for NoteGetNote {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -9502,6 +9670,7 @@ pub mod types {
         pub doc_token: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for NoteGetNoteArtifact {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -9592,6 +9761,7 @@ pub mod types {
         pub source_type: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for NoteGetNoteNoteSource {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -9670,6 +9840,7 @@ pub mod types {
         pub reference_type: ::std::option::Option<i64>,
     }
     impl<'de> ::serde::Deserialize<'de> for NoteGetNoteReference {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -9748,6 +9919,7 @@ pub mod types {
         pub note: ::std::option::Option<NoteGetNote>,
     }
     impl<'de> ::serde::Deserialize<'de> for NoteGetResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -9815,22 +9987,26 @@ pub mod types {
     pub struct ParticipantListGetMeetingStatus(i64);
     impl ::std::ops::Deref for ParticipantListGetMeetingStatus {
         type Target = i64;
+        #[inline]
         fn deref(&self) -> &i64 {
             &self.0
         }
     }
     impl ::std::convert::From<ParticipantListGetMeetingStatus> for i64 {
+        #[inline]
         fn from(value: ParticipantListGetMeetingStatus) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<i64> for ParticipantListGetMeetingStatus {
+        #[inline]
         fn from(value: i64) -> Self {
             Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ParticipantListGetMeetingStatus {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -9838,9 +10014,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for ParticipantListGetMeetingStatus {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ParticipantListGetMeetingStatus".to_string()
         }
+        #[inline]
         fn json_schema(
             gen: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -9919,6 +10097,7 @@ pub mod types {
         pub webinar_user_role: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ParticipantListGetParticipant {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -10287,6 +10466,7 @@ pub mod types {
         pub msg: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for ParticipantListGetResponse {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -10406,6 +10586,7 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for ParticipantListGetResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -10513,6 +10694,7 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for ParticipantQualityListGetParticipantQualityListItem {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -10649,6 +10831,7 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for ParticipantQualityListGetParticipantQualityListItemAudio {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -10821,6 +11004,7 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for ParticipantQualityListGetParticipantQualityListItemCpuUsage {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -10955,6 +11139,7 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for ParticipantQualityListGetParticipantQualityListItemNetwork {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -11128,6 +11313,7 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for ParticipantQualityListGetParticipantQualityListItemVideo {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -11314,6 +11500,7 @@ pub mod types {
         pub msg: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for ParticipantQualityListGetResponse {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -11433,6 +11620,7 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for ParticipantQualityListGetResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -11532,6 +11720,7 @@ pub mod types {
         pub total_participant_count: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ReportGetDailyMeetingReport {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -11641,6 +11830,7 @@ pub mod types {
         pub participant_count: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ReportGetDailyMeetingReportDailyReportItem {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -11749,6 +11939,7 @@ pub mod types {
         pub meeting_report: ::std::option::Option<ReportGetDailyMeetingReport>,
     }
     impl<'de> ::serde::Deserialize<'de> for ReportGetDailyResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -11814,22 +12005,26 @@ pub mod types {
     pub struct ReportGetDailyUnit(i64);
     impl ::std::ops::Deref for ReportGetDailyUnit {
         type Target = i64;
+        #[inline]
         fn deref(&self) -> &i64 {
             &self.0
         }
     }
     impl ::std::convert::From<ReportGetDailyUnit> for i64 {
+        #[inline]
         fn from(value: ReportGetDailyUnit) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<i64> for ReportGetDailyUnit {
+        #[inline]
         fn from(value: i64) -> Self {
             Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ReportGetDailyUnit {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -11837,9 +12032,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for ReportGetDailyUnit {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ReportGetDailyUnit".to_string()
         }
+        #[inline]
         fn json_schema(
             gen: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -11866,22 +12063,26 @@ pub mod types {
     pub struct ReportGetTopUserOrderBy(i64);
     impl ::std::ops::Deref for ReportGetTopUserOrderBy {
         type Target = i64;
+        #[inline]
         fn deref(&self) -> &i64 {
             &self.0
         }
     }
     impl ::std::convert::From<ReportGetTopUserOrderBy> for i64 {
+        #[inline]
         fn from(value: ReportGetTopUserOrderBy) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<i64> for ReportGetTopUserOrderBy {
+        #[inline]
         fn from(value: i64) -> Self {
             Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ReportGetTopUserOrderBy {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -11889,9 +12090,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for ReportGetTopUserOrderBy {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ReportGetTopUserOrderBy".to_string()
         }
+        #[inline]
         fn json_schema(
             gen: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -11921,6 +12124,7 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for ReportGetTopUserResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -11993,6 +12197,7 @@ pub mod types {
         pub user_type: ::std::option::Option<i64>,
     }
     impl<'de> ::serde::Deserialize<'de> for ReportGetTopUserTopUserReportItem {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -12108,22 +12313,26 @@ pub mod types {
     pub struct ReportGetTopUserUnit(i64);
     impl ::std::ops::Deref for ReportGetTopUserUnit {
         type Target = i64;
+        #[inline]
         fn deref(&self) -> &i64 {
             &self.0
         }
     }
     impl ::std::convert::From<ReportGetTopUserUnit> for i64 {
+        #[inline]
         fn from(value: ReportGetTopUserUnit) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<i64> for ReportGetTopUserUnit {
+        #[inline]
         fn from(value: i64) -> Self {
             Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ReportGetTopUserUnit {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -12131,9 +12340,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for ReportGetTopUserUnit {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ReportGetTopUserUnit".to_string()
         }
+        #[inline]
         fn json_schema(
             gen: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -12162,6 +12373,7 @@ pub mod types {
         pub owner_id: ::std::option::Option<::std::string::String>,
     }
     impl ::serde::Serialize for ReserveApplyRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -12184,6 +12396,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ReserveApplyRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -12275,6 +12488,7 @@ pub mod types {
         }
     }
     impl ReserveApplyRequest {
+        #[inline]
         pub fn builder() -> builder::ReserveApplyRequest {
             Default::default()
         }
@@ -12308,6 +12522,7 @@ pub mod types {
         pub topic: ::std::option::Option<::std::string::String>,
     }
     impl ::serde::Serialize for ReserveApplyRequestMeetingSettings {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -12342,6 +12557,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ReserveApplyRequestMeetingSettings {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -12486,6 +12702,7 @@ pub mod types {
         }
     }
     impl ReserveApplyRequestMeetingSettings {
+        #[inline]
         pub fn builder() -> builder::ReserveApplyRequestMeetingSettings {
             Default::default()
         }
@@ -12499,6 +12716,7 @@ pub mod types {
         >,
     }
     impl ::serde::Serialize for ReserveApplyRequestMeetingSettingsActionPermission {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -12526,6 +12744,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for ReserveApplyRequestMeetingSettingsActionPermission {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -12619,6 +12838,7 @@ pub mod types {
         }
     }
     impl ReserveApplyRequestMeetingSettingsActionPermission {
+        #[inline]
         pub fn builder() -> builder::ReserveApplyRequestMeetingSettingsActionPermission {
             Default::default()
         }
@@ -12632,6 +12852,7 @@ pub mod types {
     impl ::std::ops::Deref
     for ReserveApplyRequestMeetingSettingsActionPermissionPermission {
         type Target = i64;
+        #[inline]
         fn deref(&self) -> &i64 {
             &self.0
         }
@@ -12639,6 +12860,7 @@ pub mod types {
     impl ::std::convert::From<
         ReserveApplyRequestMeetingSettingsActionPermissionPermission,
     > for i64 {
+        #[inline]
         fn from(
             value: ReserveApplyRequestMeetingSettingsActionPermissionPermission,
         ) -> Self {
@@ -12647,6 +12869,7 @@ pub mod types {
     }
     impl ::std::convert::From<i64>
     for ReserveApplyRequestMeetingSettingsActionPermissionPermission {
+        #[inline]
         fn from(value: i64) -> Self {
             Self(value)
         }
@@ -12654,6 +12877,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for ReserveApplyRequestMeetingSettingsActionPermissionPermission {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -12662,9 +12886,11 @@ pub mod types {
     }
     impl ::schemars::JsonSchema
     for ReserveApplyRequestMeetingSettingsActionPermissionPermission {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ReserveApplyRequestMeetingSettingsActionPermissionPermission".to_string()
         }
+        #[inline]
         fn json_schema(
             gen: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -12691,6 +12917,7 @@ pub mod types {
     }
     impl ::serde::Serialize
     for ReserveApplyRequestMeetingSettingsActionPermissionPermissionChecker {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -12724,6 +12951,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for ReserveApplyRequestMeetingSettingsActionPermissionPermissionChecker {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -12838,6 +13066,7 @@ pub mod types {
         }
     }
     impl ReserveApplyRequestMeetingSettingsActionPermissionPermissionChecker {
+        #[inline]
         pub fn builder() -> builder::ReserveApplyRequestMeetingSettingsActionPermissionPermissionChecker {
             Default::default()
         }
@@ -12853,6 +13082,7 @@ pub mod types {
     impl ::std::ops::Deref
     for ReserveApplyRequestMeetingSettingsActionPermissionPermissionCheckerCheckField {
         type Target = i64;
+        #[inline]
         fn deref(&self) -> &i64 {
             &self.0
         }
@@ -12860,6 +13090,7 @@ pub mod types {
     impl ::std::convert::From<
         ReserveApplyRequestMeetingSettingsActionPermissionPermissionCheckerCheckField,
     > for i64 {
+        #[inline]
         fn from(
             value: ReserveApplyRequestMeetingSettingsActionPermissionPermissionCheckerCheckField,
         ) -> Self {
@@ -12868,6 +13099,7 @@ pub mod types {
     }
     impl ::std::convert::From<i64>
     for ReserveApplyRequestMeetingSettingsActionPermissionPermissionCheckerCheckField {
+        #[inline]
         fn from(value: i64) -> Self {
             Self(value)
         }
@@ -12875,6 +13107,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for ReserveApplyRequestMeetingSettingsActionPermissionPermissionCheckerCheckField {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -12883,10 +13116,12 @@ pub mod types {
     }
     impl ::schemars::JsonSchema
     for ReserveApplyRequestMeetingSettingsActionPermissionPermissionCheckerCheckField {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ReserveApplyRequestMeetingSettingsActionPermissionPermissionCheckerCheckField"
                 .to_string()
         }
+        #[inline]
         fn json_schema(
             gen: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -12915,6 +13150,7 @@ pub mod types {
     impl ::std::ops::Deref
     for ReserveApplyRequestMeetingSettingsActionPermissionPermissionCheckerCheckMode {
         type Target = i64;
+        #[inline]
         fn deref(&self) -> &i64 {
             &self.0
         }
@@ -12922,6 +13158,7 @@ pub mod types {
     impl ::std::convert::From<
         ReserveApplyRequestMeetingSettingsActionPermissionPermissionCheckerCheckMode,
     > for i64 {
+        #[inline]
         fn from(
             value: ReserveApplyRequestMeetingSettingsActionPermissionPermissionCheckerCheckMode,
         ) -> Self {
@@ -12930,6 +13167,7 @@ pub mod types {
     }
     impl ::std::convert::From<i64>
     for ReserveApplyRequestMeetingSettingsActionPermissionPermissionCheckerCheckMode {
+        #[inline]
         fn from(value: i64) -> Self {
             Self(value)
         }
@@ -12937,6 +13175,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for ReserveApplyRequestMeetingSettingsActionPermissionPermissionCheckerCheckMode {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -12945,10 +13184,12 @@ pub mod types {
     }
     impl ::schemars::JsonSchema
     for ReserveApplyRequestMeetingSettingsActionPermissionPermissionCheckerCheckMode {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ReserveApplyRequestMeetingSettingsActionPermissionPermissionCheckerCheckMode"
                 .to_string()
         }
+        #[inline]
         fn json_schema(
             gen: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -12976,6 +13217,7 @@ pub mod types {
         >,
     }
     impl ::serde::Serialize for ReserveApplyRequestMeetingSettingsAssignHostListItem {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -12993,6 +13235,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for ReserveApplyRequestMeetingSettingsAssignHostListItem {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -13066,6 +13309,7 @@ pub mod types {
         }
     }
     impl ReserveApplyRequestMeetingSettingsAssignHostListItem {
+        #[inline]
         pub fn builder() -> builder::ReserveApplyRequestMeetingSettingsAssignHostListItem {
             Default::default()
         }
@@ -13079,6 +13323,7 @@ pub mod types {
     impl ::std::ops::Deref
     for ReserveApplyRequestMeetingSettingsAssignHostListItemUserType {
         type Target = i64;
+        #[inline]
         fn deref(&self) -> &i64 {
             &self.0
         }
@@ -13086,6 +13331,7 @@ pub mod types {
     impl ::std::convert::From<
         ReserveApplyRequestMeetingSettingsAssignHostListItemUserType,
     > for i64 {
+        #[inline]
         fn from(
             value: ReserveApplyRequestMeetingSettingsAssignHostListItemUserType,
         ) -> Self {
@@ -13094,6 +13340,7 @@ pub mod types {
     }
     impl ::std::convert::From<i64>
     for ReserveApplyRequestMeetingSettingsAssignHostListItemUserType {
+        #[inline]
         fn from(value: i64) -> Self {
             Self(value)
         }
@@ -13101,6 +13348,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for ReserveApplyRequestMeetingSettingsAssignHostListItemUserType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -13109,9 +13357,11 @@ pub mod types {
     }
     impl ::schemars::JsonSchema
     for ReserveApplyRequestMeetingSettingsAssignHostListItemUserType {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ReserveApplyRequestMeetingSettingsAssignHostListItemUserType".to_string()
         }
+        #[inline]
         fn json_schema(
             gen: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -13129,6 +13379,7 @@ pub mod types {
         pub callee: ReserveApplyRequestMeetingSettingsCallSettingCallee,
     }
     impl ::serde::Serialize for ReserveApplyRequestMeetingSettingsCallSetting {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -13150,6 +13401,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for ReserveApplyRequestMeetingSettingsCallSetting {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -13220,6 +13472,7 @@ pub mod types {
         }
     }
     impl ReserveApplyRequestMeetingSettingsCallSetting {
+        #[inline]
         pub fn builder() -> builder::ReserveApplyRequestMeetingSettingsCallSetting {
             Default::default()
         }
@@ -13236,6 +13489,7 @@ pub mod types {
         pub user_type: ReserveApplyRequestMeetingSettingsCallSettingCalleeUserType,
     }
     impl ::serde::Serialize for ReserveApplyRequestMeetingSettingsCallSettingCallee {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -13259,6 +13513,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for ReserveApplyRequestMeetingSettingsCallSettingCallee {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -13353,6 +13608,7 @@ pub mod types {
         }
     }
     impl ReserveApplyRequestMeetingSettingsCallSettingCallee {
+        #[inline]
         pub fn builder() -> builder::ReserveApplyRequestMeetingSettingsCallSettingCallee {
             Default::default()
         }
@@ -13366,6 +13622,7 @@ pub mod types {
     }
     impl ::serde::Serialize
     for ReserveApplyRequestMeetingSettingsCallSettingCalleePstnSipInfo {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -13388,6 +13645,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for ReserveApplyRequestMeetingSettingsCallSettingCalleePstnSipInfo {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -13472,6 +13730,7 @@ pub mod types {
         }
     }
     impl ReserveApplyRequestMeetingSettingsCallSettingCalleePstnSipInfo {
+        #[inline]
         pub fn builder() -> builder::ReserveApplyRequestMeetingSettingsCallSettingCalleePstnSipInfo {
             Default::default()
         }
@@ -13485,6 +13744,7 @@ pub mod types {
     impl ::std::ops::Deref
     for ReserveApplyRequestMeetingSettingsCallSettingCalleeUserType {
         type Target = i64;
+        #[inline]
         fn deref(&self) -> &i64 {
             &self.0
         }
@@ -13492,6 +13752,7 @@ pub mod types {
     impl ::std::convert::From<
         ReserveApplyRequestMeetingSettingsCallSettingCalleeUserType,
     > for i64 {
+        #[inline]
         fn from(
             value: ReserveApplyRequestMeetingSettingsCallSettingCalleeUserType,
         ) -> Self {
@@ -13500,6 +13761,7 @@ pub mod types {
     }
     impl ::std::convert::From<i64>
     for ReserveApplyRequestMeetingSettingsCallSettingCalleeUserType {
+        #[inline]
         fn from(value: i64) -> Self {
             Self(value)
         }
@@ -13507,6 +13769,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for ReserveApplyRequestMeetingSettingsCallSettingCalleeUserType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -13515,9 +13778,11 @@ pub mod types {
     }
     impl ::schemars::JsonSchema
     for ReserveApplyRequestMeetingSettingsCallSettingCalleeUserType {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ReserveApplyRequestMeetingSettingsCallSettingCalleeUserType".to_string()
         }
+        #[inline]
         fn json_schema(
             gen: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -13547,18 +13812,21 @@ pub mod types {
     pub struct ReserveApplyRequestMeetingSettingsMeetingInitialType(i64);
     impl ::std::ops::Deref for ReserveApplyRequestMeetingSettingsMeetingInitialType {
         type Target = i64;
+        #[inline]
         fn deref(&self) -> &i64 {
             &self.0
         }
     }
     impl ::std::convert::From<ReserveApplyRequestMeetingSettingsMeetingInitialType>
     for i64 {
+        #[inline]
         fn from(value: ReserveApplyRequestMeetingSettingsMeetingInitialType) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<i64>
     for ReserveApplyRequestMeetingSettingsMeetingInitialType {
+        #[inline]
         fn from(value: i64) -> Self {
             Self(value)
         }
@@ -13566,6 +13834,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for ReserveApplyRequestMeetingSettingsMeetingInitialType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -13574,9 +13843,11 @@ pub mod types {
     }
     impl ::schemars::JsonSchema
     for ReserveApplyRequestMeetingSettingsMeetingInitialType {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ReserveApplyRequestMeetingSettingsMeetingInitialType".to_string()
         }
+        #[inline]
         fn json_schema(
             gen: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -13612,6 +13883,7 @@ pub mod types {
         pub url: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ReserveApplyReserve {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -13750,6 +14022,7 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for ReserveApplyReserveCorrectionCheckInfo {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -13825,6 +14098,7 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for ReserveApplyResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -13909,6 +14183,7 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for ReserveConfigAdminGetReserveAdminConfig {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -13986,6 +14261,7 @@ pub mod types {
         pub department_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ReserveConfigAdminGetReserveAdminConfigDept {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -14053,6 +14329,7 @@ pub mod types {
         pub user_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ReserveConfigAdminGetReserveAdminConfigUser {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -14126,6 +14403,7 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for ReserveConfigAdminGetResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -14192,6 +14470,7 @@ pub mod types {
         pub scope_type: i64,
     }
     impl ::serde::Serialize for ReserveConfigAdminPatchRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -14218,6 +14497,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ReserveConfigAdminPatchRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -14308,6 +14588,7 @@ pub mod types {
         }
     }
     impl ReserveConfigAdminPatchRequest {
+        #[inline]
         pub fn builder() -> builder::ReserveConfigAdminPatchRequest {
             Default::default()
         }
@@ -14325,6 +14606,7 @@ pub mod types {
         >,
     }
     impl ::serde::Serialize for ReserveConfigAdminPatchRequestReserveAdminConfig {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -14342,6 +14624,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for ReserveConfigAdminPatchRequestReserveAdminConfig {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -14415,6 +14698,7 @@ pub mod types {
         }
     }
     impl ReserveConfigAdminPatchRequestReserveAdminConfig {
+        #[inline]
         pub fn builder() -> builder::ReserveConfigAdminPatchRequestReserveAdminConfig {
             Default::default()
         }
@@ -14425,6 +14709,7 @@ pub mod types {
         pub department_id: ::std::string::String,
     }
     impl ::serde::Serialize for ReserveConfigAdminPatchRequestReserveAdminConfigDept {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -14446,6 +14731,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for ReserveConfigAdminPatchRequestReserveAdminConfigDept {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -14518,6 +14804,7 @@ pub mod types {
         }
     }
     impl ReserveConfigAdminPatchRequestReserveAdminConfigDept {
+        #[inline]
         pub fn builder() -> builder::ReserveConfigAdminPatchRequestReserveAdminConfigDept {
             Default::default()
         }
@@ -14528,6 +14815,7 @@ pub mod types {
         pub user_id: ::std::string::String,
     }
     impl ::serde::Serialize for ReserveConfigAdminPatchRequestReserveAdminConfigUser {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -14549,6 +14837,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for ReserveConfigAdminPatchRequestReserveAdminConfigUser {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -14621,6 +14910,7 @@ pub mod types {
         }
     }
     impl ReserveConfigAdminPatchRequestReserveAdminConfigUser {
+        #[inline]
         pub fn builder() -> builder::ReserveConfigAdminPatchRequestReserveAdminConfigUser {
             Default::default()
         }
@@ -14644,6 +14934,7 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for ReserveConfigDisableInformGetDisableInform {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -14756,6 +15047,7 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for ReserveConfigDisableInformGetResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -14823,6 +15115,7 @@ pub mod types {
         pub scope_type: i64,
     }
     impl ::serde::Serialize for ReserveConfigDisableInformPatchRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -14849,6 +15142,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ReserveConfigDisableInformPatchRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -14940,6 +15234,7 @@ pub mod types {
         }
     }
     impl ReserveConfigDisableInformPatchRequest {
+        #[inline]
         pub fn builder() -> builder::ReserveConfigDisableInformPatchRequest {
             Default::default()
         }
@@ -14960,6 +15255,7 @@ pub mod types {
         >,
     }
     impl ::serde::Serialize for ReserveConfigDisableInformPatchRequestDisableInform {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -14987,6 +15283,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for ReserveConfigDisableInformPatchRequestDisableInform {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -15098,6 +15395,7 @@ pub mod types {
         }
     }
     impl ReserveConfigDisableInformPatchRequestDisableInform {
+        #[inline]
         pub fn builder() -> builder::ReserveConfigDisableInformPatchRequestDisableInform {
             Default::default()
         }
@@ -15123,6 +15421,7 @@ pub mod types {
         pub time_unit: ::std::option::Option<i64>,
     }
     impl<'de> ::serde::Deserialize<'de> for ReserveConfigFormGetReserveFormConfig {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -15246,6 +15545,7 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for ReserveConfigFormGetResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -15312,6 +15612,7 @@ pub mod types {
         pub scope_type: i64,
     }
     impl ::serde::Serialize for ReserveConfigFormPatchRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -15338,6 +15639,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ReserveConfigFormPatchRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -15426,6 +15728,7 @@ pub mod types {
         }
     }
     impl ReserveConfigFormPatchRequest {
+        #[inline]
         pub fn builder() -> builder::ReserveConfigFormPatchRequest {
             Default::default()
         }
@@ -15446,6 +15749,7 @@ pub mod types {
         pub time_unit: ::std::option::Option<i64>,
     }
     impl ::serde::Serialize for ReserveConfigFormPatchRequestReserveFormConfig {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -15474,6 +15778,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for ReserveConfigFormPatchRequestReserveFormConfig {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -15594,6 +15899,7 @@ pub mod types {
         }
     }
     impl ReserveConfigFormPatchRequestReserveFormConfig {
+        #[inline]
         pub fn builder() -> builder::ReserveConfigFormPatchRequestReserveFormConfig {
             Default::default()
         }
@@ -15616,6 +15922,7 @@ pub mod types {
         pub time_config: ::std::option::Option<ReserveConfigPatchRequestTimeConfig>,
     }
     impl ::serde::Serialize for ReserveConfigPatchRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -15645,6 +15952,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ReserveConfigPatchRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -15751,6 +16059,7 @@ pub mod types {
         }
     }
     impl ReserveConfigPatchRequest {
+        #[inline]
         pub fn builder() -> builder::ReserveConfigPatchRequest {
             Default::default()
         }
@@ -15770,6 +16079,7 @@ pub mod types {
         pub meeting_duration: ::std::option::Option<f64>,
     }
     impl ::serde::Serialize for ReserveConfigPatchRequestApprovalConfig {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -15797,6 +16107,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ReserveConfigPatchRequestApprovalConfig {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -15897,6 +16208,7 @@ pub mod types {
         }
     }
     impl ReserveConfigPatchRequestApprovalConfig {
+        #[inline]
         pub fn builder() -> builder::ReserveConfigPatchRequestApprovalConfig {
             Default::default()
         }
@@ -15918,6 +16230,7 @@ pub mod types {
         pub if_cover_child_scope: ::std::option::Option<bool>,
     }
     impl ::serde::Serialize for ReserveConfigPatchRequestReserveScopeConfig {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -15942,6 +16255,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ReserveConfigPatchRequestReserveScopeConfig {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -16042,6 +16356,7 @@ pub mod types {
         }
     }
     impl ReserveConfigPatchRequestReserveScopeConfig {
+        #[inline]
         pub fn builder() -> builder::ReserveConfigPatchRequestReserveScopeConfig {
             Default::default()
         }
@@ -16064,6 +16379,7 @@ pub mod types {
         pub time_switch: i64,
     }
     impl ::serde::Serialize for ReserveConfigPatchRequestTimeConfig {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -16096,6 +16412,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ReserveConfigPatchRequestTimeConfig {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -16238,6 +16555,7 @@ pub mod types {
         }
     }
     impl ReserveConfigPatchRequestTimeConfig {
+        #[inline]
         pub fn builder() -> builder::ReserveConfigPatchRequestTimeConfig {
             Default::default()
         }
@@ -16259,6 +16577,7 @@ pub mod types {
         pub meeting_duration: ::std::option::Option<f64>,
     }
     impl<'de> ::serde::Deserialize<'de> for ReserveConfigReserveScopeApproveConfig {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -16375,6 +16694,7 @@ pub mod types {
         pub if_cover_child_scope: ::std::option::Option<bool>,
     }
     impl<'de> ::serde::Deserialize<'de> for ReserveConfigReserveScopeReserveScopeConfig {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -16493,6 +16813,7 @@ pub mod types {
         pub time_config: ::std::option::Option<ReserveConfigReserveScopeTimeConfig>,
     }
     impl<'de> ::serde::Deserialize<'de> for ReserveConfigReserveScopeResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -16596,6 +16917,7 @@ pub mod types {
         pub time_switch: ::std::option::Option<i64>,
     }
     impl<'de> ::serde::Deserialize<'de> for ReserveConfigReserveScopeTimeConfig {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -16741,6 +17063,7 @@ pub mod types {
         pub meeting: ::std::option::Option<MeetingGetMeeting>,
     }
     impl<'de> ::serde::Deserialize<'de> for ReserveGetActiveMeetingResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -16826,6 +17149,7 @@ pub mod types {
         pub url: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ReserveGetReserve {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -17013,6 +17337,7 @@ pub mod types {
         pub topic: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ReserveGetReserveMeetingSettings {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -17156,6 +17481,7 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for ReserveGetReserveMeetingSettingsActionPermission {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -17242,6 +17568,7 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for ReserveGetReserveMeetingSettingsActionPermissionPermissionChecker {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -17338,6 +17665,7 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for ReserveGetReserveMeetingSettingsAssignHostListItem {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -17419,6 +17747,7 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for ReserveGetReserveMeetingSettingsCallSetting {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -17493,6 +17822,7 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for ReserveGetReserveMeetingSettingsCallSettingCallee {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -17587,6 +17917,7 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for ReserveGetReserveMeetingSettingsCallSettingCalleePstnSipInfo {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -17670,6 +18001,7 @@ pub mod types {
         pub reserve: ::std::option::Option<ReserveGetReserve>,
     }
     impl<'de> ::serde::Deserialize<'de> for ReserveGetResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -17736,6 +18068,7 @@ pub mod types {
         pub meeting_settings: ::std::option::Option<ReserveApplyRequestMeetingSettings>,
     }
     impl ::serde::Serialize for ReserveUpdateRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -17755,6 +18088,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ReserveUpdateRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -17825,6 +18159,7 @@ pub mod types {
         }
     }
     impl ReserveUpdateRequest {
+        #[inline]
         pub fn builder() -> builder::ReserveUpdateRequest {
             Default::default()
         }
@@ -17848,6 +18183,7 @@ pub mod types {
         pub url: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ReserveUpdateReserve {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -17990,6 +18326,7 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for ReserveUpdateResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -18069,6 +18406,7 @@ pub mod types {
         pub msg: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for ResourceReservationListGetResponse {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -18191,6 +18529,7 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for ResourceReservationListGetResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -18317,6 +18656,7 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for ResourceReservationListGetRoomReservationListItem {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -18591,6 +18931,7 @@ pub mod types {
         pub stop_display: ::std::option::Option<i64>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoomConfigQueryDigitalSignage {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -18732,6 +19073,7 @@ pub mod types {
         pub vid: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoomConfigQueryDigitalSignageMaterial {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -18905,6 +19247,7 @@ pub mod types {
         pub room_status: ::std::option::Option<RoomCreateRoomRoomStatus>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoomConfigQueryResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -19020,22 +19363,26 @@ pub mod types {
     pub struct RoomConfigQueryScope(i64);
     impl ::std::ops::Deref for RoomConfigQueryScope {
         type Target = i64;
+        #[inline]
         fn deref(&self) -> &i64 {
             &self.0
         }
     }
     impl ::std::convert::From<RoomConfigQueryScope> for i64 {
+        #[inline]
         fn from(value: RoomConfigQueryScope) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<i64> for RoomConfigQueryScope {
+        #[inline]
         fn from(value: i64) -> Self {
             Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for RoomConfigQueryScope {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -19043,9 +19390,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for RoomConfigQueryScope {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "RoomConfigQueryScope".to_string()
         }
+        #[inline]
         fn json_schema(
             gen: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -19083,6 +19432,7 @@ pub mod types {
         pub valid_day: RoomConfigSetCheckboardAccessCodeRequestValidDay,
     }
     impl ::serde::Serialize for RoomConfigSetCheckboardAccessCodeRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -19114,6 +19464,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for RoomConfigSetCheckboardAccessCodeRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -19265,6 +19616,7 @@ pub mod types {
         }
     }
     impl RoomConfigSetCheckboardAccessCodeRequest {
+        #[inline]
         pub fn builder() -> builder::RoomConfigSetCheckboardAccessCodeRequest {
             Default::default()
         }
@@ -19277,16 +19629,19 @@ pub mod types {
     pub struct RoomConfigSetCheckboardAccessCodeRequestScope(i64);
     impl ::std::ops::Deref for RoomConfigSetCheckboardAccessCodeRequestScope {
         type Target = i64;
+        #[inline]
         fn deref(&self) -> &i64 {
             &self.0
         }
     }
     impl ::std::convert::From<RoomConfigSetCheckboardAccessCodeRequestScope> for i64 {
+        #[inline]
         fn from(value: RoomConfigSetCheckboardAccessCodeRequestScope) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<i64> for RoomConfigSetCheckboardAccessCodeRequestScope {
+        #[inline]
         fn from(value: i64) -> Self {
             Self(value)
         }
@@ -19294,6 +19649,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for RoomConfigSetCheckboardAccessCodeRequestScope {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -19301,9 +19657,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for RoomConfigSetCheckboardAccessCodeRequestScope {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "RoomConfigSetCheckboardAccessCodeRequestScope".to_string()
         }
+        #[inline]
         fn json_schema(
             gen: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -19332,16 +19690,19 @@ pub mod types {
     pub struct RoomConfigSetCheckboardAccessCodeRequestValidDay(i64);
     impl ::std::ops::Deref for RoomConfigSetCheckboardAccessCodeRequestValidDay {
         type Target = i64;
+        #[inline]
         fn deref(&self) -> &i64 {
             &self.0
         }
     }
     impl ::std::convert::From<RoomConfigSetCheckboardAccessCodeRequestValidDay> for i64 {
+        #[inline]
         fn from(value: RoomConfigSetCheckboardAccessCodeRequestValidDay) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<i64> for RoomConfigSetCheckboardAccessCodeRequestValidDay {
+        #[inline]
         fn from(value: i64) -> Self {
             Self(value)
         }
@@ -19349,6 +19710,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for RoomConfigSetCheckboardAccessCodeRequestValidDay {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -19356,9 +19718,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for RoomConfigSetCheckboardAccessCodeRequestValidDay {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "RoomConfigSetCheckboardAccessCodeRequestValidDay".to_string()
         }
+        #[inline]
         fn json_schema(
             gen: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -19388,6 +19752,7 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for RoomConfigSetCheckboardAccessCodeResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -19465,6 +19830,7 @@ pub mod types {
         pub scope: RoomConfigSetRequestScope,
     }
     impl ::serde::Serialize for RoomConfigSetRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -19496,6 +19862,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for RoomConfigSetRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -19644,6 +20011,7 @@ pub mod types {
         }
     }
     impl RoomConfigSetRequest {
+        #[inline]
         pub fn builder() -> builder::RoomConfigSetRequest {
             Default::default()
         }
@@ -19667,6 +20035,7 @@ pub mod types {
         pub room_status: ::std::option::Option<RoomConfigSetRequestRoomConfigRoomStatus>,
     }
     impl ::serde::Serialize for RoomConfigSetRequestRoomConfig {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -19698,6 +20067,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for RoomConfigSetRequestRoomConfig {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -19806,6 +20176,7 @@ pub mod types {
         }
     }
     impl RoomConfigSetRequestRoomConfig {
+        #[inline]
         pub fn builder() -> builder::RoomConfigSetRequestRoomConfig {
             Default::default()
         }
@@ -19829,6 +20200,7 @@ pub mod types {
         pub stop_display: ::std::option::Option<i64>,
     }
     impl ::serde::Serialize for RoomConfigSetRequestRoomConfigDigitalSignage {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -19853,6 +20225,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for RoomConfigSetRequestRoomConfigDigitalSignage {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -19975,6 +20348,7 @@ pub mod types {
         }
     }
     impl RoomConfigSetRequestRoomConfigDigitalSignage {
+        #[inline]
         pub fn builder() -> builder::RoomConfigSetRequestRoomConfigDigitalSignage {
             Default::default()
         }
@@ -20004,6 +20378,7 @@ pub mod types {
         pub vid: ::std::option::Option<::std::string::String>,
     }
     impl ::serde::Serialize for RoomConfigSetRequestRoomConfigDigitalSignageMaterial {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -20028,6 +20403,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for RoomConfigSetRequestRoomConfigDigitalSignageMaterial {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -20185,6 +20561,7 @@ pub mod types {
         }
     }
     impl RoomConfigSetRequestRoomConfigDigitalSignageMaterial {
+        #[inline]
         pub fn builder() -> builder::RoomConfigSetRequestRoomConfigDigitalSignageMaterial {
             Default::default()
         }
@@ -20198,6 +20575,7 @@ pub mod types {
     impl ::std::ops::Deref
     for RoomConfigSetRequestRoomConfigDigitalSignageMaterialMaterialType {
         type Target = i64;
+        #[inline]
         fn deref(&self) -> &i64 {
             &self.0
         }
@@ -20205,6 +20583,7 @@ pub mod types {
     impl ::std::convert::From<
         RoomConfigSetRequestRoomConfigDigitalSignageMaterialMaterialType,
     > for i64 {
+        #[inline]
         fn from(
             value: RoomConfigSetRequestRoomConfigDigitalSignageMaterialMaterialType,
         ) -> Self {
@@ -20213,6 +20592,7 @@ pub mod types {
     }
     impl ::std::convert::From<i64>
     for RoomConfigSetRequestRoomConfigDigitalSignageMaterialMaterialType {
+        #[inline]
         fn from(value: i64) -> Self {
             Self(value)
         }
@@ -20220,6 +20600,7 @@ pub mod types {
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de>
     for RoomConfigSetRequestRoomConfigDigitalSignageMaterialMaterialType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -20228,10 +20609,12 @@ pub mod types {
     }
     impl ::schemars::JsonSchema
     for RoomConfigSetRequestRoomConfigDigitalSignageMaterialMaterialType {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "RoomConfigSetRequestRoomConfigDigitalSignageMaterialMaterialType"
                 .to_string()
         }
+        #[inline]
         fn json_schema(
             gen: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -20267,6 +20650,7 @@ pub mod types {
         pub status: bool,
     }
     impl ::serde::Serialize for RoomConfigSetRequestRoomConfigRoomStatus {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -20299,6 +20683,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for RoomConfigSetRequestRoomConfigRoomStatus {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -20441,6 +20826,7 @@ pub mod types {
         }
     }
     impl RoomConfigSetRequestRoomConfigRoomStatus {
+        #[inline]
         pub fn builder() -> builder::RoomConfigSetRequestRoomConfigRoomStatus {
             Default::default()
         }
@@ -20453,22 +20839,26 @@ pub mod types {
     pub struct RoomConfigSetRequestScope(i64);
     impl ::std::ops::Deref for RoomConfigSetRequestScope {
         type Target = i64;
+        #[inline]
         fn deref(&self) -> &i64 {
             &self.0
         }
     }
     impl ::std::convert::From<RoomConfigSetRequestScope> for i64 {
+        #[inline]
         fn from(value: RoomConfigSetRequestScope) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<i64> for RoomConfigSetRequestScope {
+        #[inline]
         fn from(value: i64) -> Self {
             Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for RoomConfigSetRequestScope {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -20476,9 +20866,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for RoomConfigSetRequestScope {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "RoomConfigSetRequestScope".to_string()
         }
+        #[inline]
         fn json_schema(
             gen: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -20521,6 +20913,7 @@ pub mod types {
         pub room_status: ::std::option::Option<RoomCreateRequestRoomStatus>,
     }
     impl ::serde::Serialize for RoomCreateRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -20557,6 +20950,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for RoomCreateRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -20714,6 +21108,7 @@ pub mod types {
         }
     }
     impl RoomCreateRequest {
+        #[inline]
         pub fn builder() -> builder::RoomCreateRequest {
             Default::default()
         }
@@ -20724,6 +21119,7 @@ pub mod types {
         pub name: ::std::string::String,
     }
     impl ::serde::Serialize for RoomCreateRequestDeviceItem {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -20744,6 +21140,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for RoomCreateRequestDeviceItem {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -20811,6 +21208,7 @@ pub mod types {
         }
     }
     impl RoomCreateRequestDeviceItem {
+        #[inline]
         pub fn builder() -> builder::RoomCreateRequestDeviceItem {
             Default::default()
         }
@@ -20835,6 +21233,7 @@ pub mod types {
         pub status: bool,
     }
     impl ::serde::Serialize for RoomCreateRequestRoomStatus {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -20871,6 +21270,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for RoomCreateRequestRoomStatus {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -21021,6 +21421,7 @@ pub mod types {
         }
     }
     impl RoomCreateRequestRoomStatus {
+        #[inline]
         pub fn builder() -> builder::RoomCreateRequestRoomStatus {
             Default::default()
         }
@@ -21034,6 +21435,7 @@ pub mod types {
         pub room: ::std::option::Option<RoomCreateRoom>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoomCreateResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -21114,6 +21516,7 @@ pub mod types {
         pub room_status: ::std::option::Option<RoomCreateRoomRoomStatus>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoomCreateRoom {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -21283,6 +21686,7 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoomCreateRoomDeviceItem {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -21361,6 +21765,7 @@ pub mod types {
         pub status: ::std::option::Option<bool>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoomCreateRoomRoomStatus {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -21514,6 +21919,7 @@ pub mod types {
         pub parent_id: ::std::string::String,
     }
     impl ::serde::Serialize for RoomLevelCreateRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -21544,6 +21950,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for RoomLevelCreateRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -21644,6 +22051,7 @@ pub mod types {
         }
     }
     impl RoomLevelCreateRequest {
+        #[inline]
         pub fn builder() -> builder::RoomLevelCreateRequest {
             Default::default()
         }
@@ -21657,6 +22065,7 @@ pub mod types {
         pub room_level: ::std::option::Option<RoomLevelCreateRoomLevel>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoomLevelCreateResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -21731,6 +22140,7 @@ pub mod types {
         pub room_level_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoomLevelCreateRoomLevel {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -21857,6 +22267,7 @@ pub mod types {
         pub room_level_id: ::std::string::String,
     }
     impl ::serde::Serialize for RoomLevelDelRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -21878,6 +22289,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for RoomLevelDelRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -21957,6 +22369,7 @@ pub mod types {
         }
     }
     impl RoomLevelDelRequest {
+        #[inline]
         pub fn builder() -> builder::RoomLevelDelRequest {
             Default::default()
         }
@@ -21973,6 +22386,7 @@ pub mod types {
         pub msg: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for RoomLevelListResponse {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -22090,6 +22504,7 @@ pub mod types {
         pub page_token: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoomLevelListResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -22175,6 +22590,7 @@ pub mod types {
         pub level_ids: ::std::vec::Vec<::std::string::String>,
     }
     impl ::serde::Serialize for RoomLevelMgetRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -22195,6 +22611,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for RoomLevelMgetRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -22262,6 +22679,7 @@ pub mod types {
         }
     }
     impl RoomLevelMgetRequest {
+        #[inline]
         pub fn builder() -> builder::RoomLevelMgetRequest {
             Default::default()
         }
@@ -22275,6 +22693,7 @@ pub mod types {
         pub items: ::std::option::Option<::std::vec::Vec<RoomLevelCreateRoomLevel>>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoomLevelMgetResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -22343,6 +22762,7 @@ pub mod types {
         pub level_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoomLevelSearchResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -22408,6 +22828,7 @@ pub mod types {
         pub msg: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for RoomListResponse {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -22525,6 +22946,7 @@ pub mod types {
         pub rooms: ::std::option::Option<::std::vec::Vec<RoomCreateRoom>>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoomListResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -22610,6 +23032,7 @@ pub mod types {
         pub room_ids: ::std::vec::Vec<::std::string::String>,
     }
     impl ::serde::Serialize for RoomMgetRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -22630,6 +23053,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for RoomMgetRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -22697,6 +23121,7 @@ pub mod types {
         }
     }
     impl RoomMgetRequest {
+        #[inline]
         pub fn builder() -> builder::RoomMgetRequest {
             Default::default()
         }
@@ -22710,6 +23135,7 @@ pub mod types {
         pub items: ::std::option::Option<::std::vec::Vec<RoomCreateRoom>>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoomMgetResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -22784,6 +23210,7 @@ pub mod types {
         pub room_status: ::std::option::Option<RoomCreateRequestRoomStatus>,
     }
     impl ::serde::Serialize for RoomPatchRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -22805,6 +23232,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for RoomPatchRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -22935,6 +23363,7 @@ pub mod types {
         }
     }
     impl RoomPatchRequest {
+        #[inline]
         pub fn builder() -> builder::RoomPatchRequest {
             Default::default()
         }
@@ -22960,6 +23389,7 @@ pub mod types {
         pub search_level_name: ::std::option::Option<bool>,
     }
     impl ::serde::Serialize for RoomSearchRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -22986,6 +23416,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for RoomSearchRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -23105,6 +23536,7 @@ pub mod types {
         }
     }
     impl RoomSearchRequest {
+        #[inline]
         pub fn builder() -> builder::RoomSearchRequest {
             Default::default()
         }
@@ -23117,6 +23549,7 @@ pub mod types {
         pub msg: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for RoomSearchResponse {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -23232,6 +23665,7 @@ pub mod types {
         pub scope_type: ScopeConfigCreateRequestScopeType,
     }
     impl ::serde::Serialize for ScopeConfigCreateRequest {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -23259,6 +23693,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ScopeConfigCreateRequest {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -23359,6 +23794,7 @@ pub mod types {
         }
     }
     impl ScopeConfigCreateRequest {
+        #[inline]
         pub fn builder() -> builder::ScopeConfigCreateRequest {
             Default::default()
         }
@@ -23382,6 +23818,7 @@ pub mod types {
         pub room_status: ::std::option::Option<RoomCreateRequestRoomStatus>,
     }
     impl ::serde::Serialize for ScopeConfigCreateRequestScopeConfig {
+        #[inline]
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -23413,6 +23850,7 @@ pub mod types {
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ScopeConfigCreateRequestScopeConfig {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -23524,6 +23962,7 @@ pub mod types {
         }
     }
     impl ScopeConfigCreateRequestScopeConfig {
+        #[inline]
         pub fn builder() -> builder::ScopeConfigCreateRequestScopeConfig {
             Default::default()
         }
@@ -23536,22 +23975,26 @@ pub mod types {
     pub struct ScopeConfigCreateRequestScopeType(i64);
     impl ::std::ops::Deref for ScopeConfigCreateRequestScopeType {
         type Target = i64;
+        #[inline]
         fn deref(&self) -> &i64 {
             &self.0
         }
     }
     impl ::std::convert::From<ScopeConfigCreateRequestScopeType> for i64 {
+        #[inline]
         fn from(value: ScopeConfigCreateRequestScopeType) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<i64> for ScopeConfigCreateRequestScopeType {
+        #[inline]
         fn from(value: i64) -> Self {
             Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ScopeConfigCreateRequestScopeType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -23559,9 +24002,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for ScopeConfigCreateRequestScopeType {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ScopeConfigCreateRequestScopeType".to_string()
         }
+        #[inline]
         fn json_schema(
             gen: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -23591,6 +24036,7 @@ pub mod types {
         pub scope_type: ::std::option::Option<i64>,
     }
     impl<'de> ::serde::Deserialize<'de> for ScopeConfigGetCurrentConfig {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -23685,6 +24131,7 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for ScopeConfigGetResponseData {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -23762,22 +24209,26 @@ pub mod types {
     pub struct ScopeConfigGetScopeType(i64);
     impl ::std::ops::Deref for ScopeConfigGetScopeType {
         type Target = i64;
+        #[inline]
         fn deref(&self) -> &i64 {
             &self.0
         }
     }
     impl ::std::convert::From<ScopeConfigGetScopeType> for i64 {
+        #[inline]
         fn from(value: ScopeConfigGetScopeType) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<i64> for ScopeConfigGetScopeType {
+        #[inline]
         fn from(value: i64) -> Self {
             Self(value)
         }
     }
     #[cfg(feature = "fake")]
     impl<'de> ::serde::Deserialize<'de> for ScopeConfigGetScopeType {
+        #[inline]
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -23785,9 +24236,11 @@ pub mod types {
         }
     }
     impl ::schemars::JsonSchema for ScopeConfigGetScopeType {
+        #[inline]
         fn schema_name() -> ::std::string::String {
             "ScopeConfigGetScopeType".to_string()
         }
+        #[inline]
         fn json_schema(
             gen: &mut ::schemars::gen::SchemaGenerator,
         ) -> ::schemars::schema::Schema {
@@ -23827,6 +24280,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for BotJoinRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     action: Ok(Default::default()),
@@ -23840,6 +24294,7 @@ pub mod types {
             }
         }
         impl BotJoinRequest {
+            #[inline]
             pub fn action<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -23850,6 +24305,7 @@ pub mod types {
                 self.action = crate::setter::value(value, "action");
                 self
             }
+            #[inline]
             pub fn call_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -23858,6 +24314,7 @@ pub mod types {
                 self.call_id = crate::setter::value(value, "call_id");
                 self
             }
+            #[inline]
             pub fn join_identify<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::BotJoinRequestJoinIdentify>,
@@ -23866,6 +24323,7 @@ pub mod types {
                 self.join_identify = crate::setter::value(value, "join_identify");
                 self
             }
+            #[inline]
             pub fn join_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -23874,6 +24332,7 @@ pub mod types {
                 self.join_type = crate::setter::value(value, "join_type");
                 self
             }
+            #[inline]
             pub fn password<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -23885,6 +24344,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<BotJoinRequest> for super::BotJoinRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: BotJoinRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -23933,6 +24393,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::BotJoinRequest> for BotJoinRequest {
+            #[inline]
             fn from(value: super::BotJoinRequest) -> Self {
                 Self {
                     action: Ok(value.action),
@@ -23951,6 +24412,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for BotJoinRequestJoinIdentify {
+            #[inline]
             fn default() -> Self {
                 Self {
                     meeting_no: Ok(Default::default()),
@@ -23958,6 +24420,7 @@ pub mod types {
             }
         }
         impl BotJoinRequestJoinIdentify {
+            #[inline]
             pub fn meeting_no<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -23970,6 +24433,7 @@ pub mod types {
         impl ::std::convert::TryFrom<BotJoinRequestJoinIdentify>
         for super::BotJoinRequestJoinIdentify {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: BotJoinRequestJoinIdentify,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -23987,6 +24451,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::BotJoinRequestJoinIdentify>
         for BotJoinRequestJoinIdentify {
+            #[inline]
             fn from(value: super::BotJoinRequestJoinIdentify) -> Self {
                 Self {
                     meeting_no: Ok(value.meeting_no),
@@ -24001,6 +24466,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for BotLeaveRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     meeting_id: Err("no value supplied for meeting_id".to_string()),
@@ -24008,6 +24474,7 @@ pub mod types {
             }
         }
         impl BotLeaveRequest {
+            #[inline]
             pub fn meeting_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -24019,6 +24486,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<BotLeaveRequest> for super::BotLeaveRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: BotLeaveRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -24035,6 +24503,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::BotLeaveRequest> for BotLeaveRequest {
+            #[inline]
             fn from(value: super::BotLeaveRequest) -> Self {
                 Self {
                     meeting_id: Ok(value.meeting_id),
@@ -24058,6 +24527,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for BotMessageRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     content: Err("no value supplied for content".to_string()),
@@ -24068,6 +24538,7 @@ pub mod types {
             }
         }
         impl BotMessageRequest {
+            #[inline]
             pub fn content<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -24076,6 +24547,7 @@ pub mod types {
                 self.content = crate::setter::value(value, "content");
                 self
             }
+            #[inline]
             pub fn meeting_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -24084,6 +24556,7 @@ pub mod types {
                 self.meeting_id = crate::setter::value(value, "meeting_id");
                 self
             }
+            #[inline]
             pub fn msg_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -24092,6 +24565,7 @@ pub mod types {
                 self.msg_type = crate::setter::value(value, "msg_type");
                 self
             }
+            #[inline]
             pub fn uuid<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -24103,6 +24577,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<BotMessageRequest> for super::BotMessageRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: BotMessageRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -24143,6 +24618,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::BotMessageRequest> for BotMessageRequest {
+            #[inline]
             fn from(value: super::BotMessageRequest) -> Self {
                 Self {
                     content: Ok(value.content),
@@ -24178,6 +24654,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ExportMeetingListRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     end_time: Err("no value supplied for end_time".to_string()),
@@ -24191,6 +24668,7 @@ pub mod types {
             }
         }
         impl ExportMeetingListRequest {
+            #[inline]
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::UnixSeconds>,
@@ -24199,6 +24677,7 @@ pub mod types {
                 self.end_time = crate::setter::value(value, "end_time");
                 self
             }
+            #[inline]
             pub fn meeting_no<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<crate::MeetingNo>>,
@@ -24207,6 +24686,7 @@ pub mod types {
                 self.meeting_no = crate::setter::value(value, "meeting_no");
                 self
             }
+            #[inline]
             pub fn meeting_status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<crate::MeetingStatus>>,
@@ -24215,6 +24695,7 @@ pub mod types {
                 self.meeting_status = crate::setter::value(value, "meeting_status");
                 self
             }
+            #[inline]
             pub fn meeting_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<crate::MeetingType>>,
@@ -24223,6 +24704,7 @@ pub mod types {
                 self.meeting_type = crate::setter::value(value, "meeting_type");
                 self
             }
+            #[inline]
             pub fn room_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<crate::RoomId>>,
@@ -24231,6 +24713,7 @@ pub mod types {
                 self.room_id = crate::setter::value(value, "room_id");
                 self
             }
+            #[inline]
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::UnixSeconds>,
@@ -24239,6 +24722,7 @@ pub mod types {
                 self.start_time = crate::setter::value(value, "start_time");
                 self
             }
+            #[inline]
             pub fn user_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<crate::UserId>>,
@@ -24251,6 +24735,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ExportMeetingListRequest>
         for super::ExportMeetingListRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ExportMeetingListRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -24316,6 +24801,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ExportMeetingListRequest>
         for ExportMeetingListRequest {
+            #[inline]
             fn from(value: super::ExportMeetingListRequest) -> Self {
                 Self {
                     end_time: Ok(value.end_time),
@@ -24353,6 +24839,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ExportParticipantListRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     meeting_end_time: Err(
@@ -24369,6 +24856,7 @@ pub mod types {
             }
         }
         impl ExportParticipantListRequest {
+            #[inline]
             pub fn meeting_end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::UnixSeconds>,
@@ -24377,6 +24865,7 @@ pub mod types {
                 self.meeting_end_time = crate::setter::value(value, "meeting_end_time");
                 self
             }
+            #[inline]
             pub fn meeting_no<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::MeetingNo>,
@@ -24385,6 +24874,7 @@ pub mod types {
                 self.meeting_no = crate::setter::value(value, "meeting_no");
                 self
             }
+            #[inline]
             pub fn meeting_start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::UnixSeconds>,
@@ -24396,6 +24886,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn meeting_status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<crate::MeetingStatus>>,
@@ -24404,6 +24895,7 @@ pub mod types {
                 self.meeting_status = crate::setter::value(value, "meeting_status");
                 self
             }
+            #[inline]
             pub fn room_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<crate::RoomId>>,
@@ -24412,6 +24904,7 @@ pub mod types {
                 self.room_id = crate::setter::value(value, "room_id");
                 self
             }
+            #[inline]
             pub fn user_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<crate::UserId>>,
@@ -24424,6 +24917,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ExportParticipantListRequest>
         for super::ExportParticipantListRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ExportParticipantListRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -24481,6 +24975,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ExportParticipantListRequest>
         for ExportParticipantListRequest {
+            #[inline]
             fn from(value: super::ExportParticipantListRequest) -> Self {
                 Self {
                     meeting_end_time: Ok(value.meeting_end_time),
@@ -24514,6 +25009,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ExportParticipantQualityListRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     join_time: Err("no value supplied for join_time".to_string()),
@@ -24530,6 +25026,7 @@ pub mod types {
             }
         }
         impl ExportParticipantQualityListRequest {
+            #[inline]
             pub fn join_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::UnixSeconds>,
@@ -24538,6 +25035,7 @@ pub mod types {
                 self.join_time = crate::setter::value(value, "join_time");
                 self
             }
+            #[inline]
             pub fn meeting_end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::UnixSeconds>,
@@ -24546,6 +25044,7 @@ pub mod types {
                 self.meeting_end_time = crate::setter::value(value, "meeting_end_time");
                 self
             }
+            #[inline]
             pub fn meeting_no<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::MeetingNo>,
@@ -24554,6 +25053,7 @@ pub mod types {
                 self.meeting_no = crate::setter::value(value, "meeting_no");
                 self
             }
+            #[inline]
             pub fn meeting_start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::UnixSeconds>,
@@ -24565,6 +25065,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn room_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<crate::RoomId>>,
@@ -24573,6 +25074,7 @@ pub mod types {
                 self.room_id = crate::setter::value(value, "room_id");
                 self
             }
+            #[inline]
             pub fn user_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<crate::UserId>>,
@@ -24585,6 +25087,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ExportParticipantQualityListRequest>
         for super::ExportParticipantQualityListRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ExportParticipantQualityListRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -24642,6 +25145,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ExportParticipantQualityListRequest>
         for ExportParticipantQualityListRequest {
+            #[inline]
             fn from(value: super::ExportParticipantQualityListRequest) -> Self {
                 Self {
                     join_time: Ok(value.join_time),
@@ -24672,6 +25176,7 @@ pub mod types {
             start_time: ::std::result::Result<crate::UnixSeconds, ::std::string::String>,
         }
         impl ::std::default::Default for ExportResourceReservationListRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     end_time: Err("no value supplied for end_time".to_string()),
@@ -24686,6 +25191,7 @@ pub mod types {
             }
         }
         impl ExportResourceReservationListRequest {
+            #[inline]
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::UnixSeconds>,
@@ -24694,6 +25200,7 @@ pub mod types {
                 self.end_time = crate::setter::value(value, "end_time");
                 self
             }
+            #[inline]
             pub fn is_exclude<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -24702,6 +25209,7 @@ pub mod types {
                 self.is_exclude = crate::setter::value(value, "is_exclude");
                 self
             }
+            #[inline]
             pub fn need_topic<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -24710,6 +25218,7 @@ pub mod types {
                 self.need_topic = crate::setter::value(value, "need_topic");
                 self
             }
+            #[inline]
             pub fn room_ids<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<crate::RoomId>>,
@@ -24718,6 +25227,7 @@ pub mod types {
                 self.room_ids = crate::setter::some(value, "room_ids");
                 self
             }
+            #[inline]
             pub fn room_level_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::RoomLevelId>,
@@ -24726,6 +25236,7 @@ pub mod types {
                 self.room_level_id = crate::setter::value(value, "room_level_id");
                 self
             }
+            #[inline]
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::UnixSeconds>,
@@ -24738,6 +25249,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ExportResourceReservationListRequest>
         for super::ExportResourceReservationListRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ExportResourceReservationListRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -24795,6 +25307,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ExportResourceReservationListRequest>
         for ExportResourceReservationListRequest {
+            #[inline]
             fn from(value: super::ExportResourceReservationListRequest) -> Self {
                 Self {
                     end_time: Ok(value.end_time),
@@ -24814,6 +25327,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for MeetingInviteRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     invitees: Err("no value supplied for invitees".to_string()),
@@ -24821,6 +25335,7 @@ pub mod types {
             }
         }
         impl MeetingInviteRequest {
+            #[inline]
             pub fn invitees<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -24835,6 +25350,7 @@ pub mod types {
         impl ::std::convert::TryFrom<MeetingInviteRequest>
         for super::MeetingInviteRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: MeetingInviteRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -24851,6 +25367,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::MeetingInviteRequest> for MeetingInviteRequest {
+            #[inline]
             fn from(value: super::MeetingInviteRequest) -> Self {
                 Self {
                     invitees: Ok(value.invitees),
@@ -24869,6 +25386,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for MeetingInviteRequestInvitee {
+            #[inline]
             fn default() -> Self {
                 Self {
                     id: Ok(Default::default()),
@@ -24877,6 +25395,7 @@ pub mod types {
             }
         }
         impl MeetingInviteRequestInvitee {
+            #[inline]
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -24885,6 +25404,7 @@ pub mod types {
                 self.id = crate::setter::value(value, "id");
                 self
             }
+            #[inline]
             pub fn user_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -24899,6 +25419,7 @@ pub mod types {
         impl ::std::convert::TryFrom<MeetingInviteRequestInvitee>
         for super::MeetingInviteRequestInvitee {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: MeetingInviteRequestInvitee,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -24924,6 +25445,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::MeetingInviteRequestInvitee>
         for MeetingInviteRequestInvitee {
+            #[inline]
             fn from(value: super::MeetingInviteRequestInvitee) -> Self {
                 Self {
                     id: Ok(value.id),
@@ -24939,6 +25461,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for MeetingKickoutRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     kickout_users: Err("no value supplied for kickout_users".to_string()),
@@ -24946,6 +25469,7 @@ pub mod types {
             }
         }
         impl MeetingKickoutRequest {
+            #[inline]
             pub fn kickout_users<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -24960,6 +25484,7 @@ pub mod types {
         impl ::std::convert::TryFrom<MeetingKickoutRequest>
         for super::MeetingKickoutRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: MeetingKickoutRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -24977,6 +25502,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::MeetingKickoutRequest>
         for MeetingKickoutRequest {
+            #[inline]
             fn from(value: super::MeetingKickoutRequest) -> Self {
                 Self {
                     kickout_users: Ok(value.kickout_users),
@@ -24999,6 +25525,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for MeetingRecordingSetPermissionRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     action_type: Ok(Default::default()),
@@ -25009,6 +25536,7 @@ pub mod types {
             }
         }
         impl MeetingRecordingSetPermissionRequest {
+            #[inline]
             pub fn action_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -25021,6 +25549,7 @@ pub mod types {
                 self.action_type = crate::setter::value(value, "action_type");
                 self
             }
+            #[inline]
             pub fn permission_objects<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -25040,6 +25569,7 @@ pub mod types {
         impl ::std::convert::TryFrom<MeetingRecordingSetPermissionRequest>
         for super::MeetingRecordingSetPermissionRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: MeetingRecordingSetPermissionRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -25065,6 +25595,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::MeetingRecordingSetPermissionRequest>
         for MeetingRecordingSetPermissionRequest {
+            #[inline]
             fn from(value: super::MeetingRecordingSetPermissionRequest) -> Self {
                 Self {
                     action_type: Ok(value.action_type),
@@ -25089,6 +25620,7 @@ pub mod types {
         }
         impl ::std::default::Default
         for MeetingRecordingSetPermissionRequestPermissionObject {
+            #[inline]
             fn default() -> Self {
                 Self {
                     id: Ok(Default::default()),
@@ -25098,6 +25630,7 @@ pub mod types {
             }
         }
         impl MeetingRecordingSetPermissionRequestPermissionObject {
+            #[inline]
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -25106,6 +25639,7 @@ pub mod types {
                 self.id = crate::setter::value(value, "id");
                 self
             }
+            #[inline]
             pub fn permission<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -25116,6 +25650,7 @@ pub mod types {
                 self.permission = crate::setter::value(value, "permission");
                 self
             }
+            #[inline]
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -25131,6 +25666,7 @@ pub mod types {
             MeetingRecordingSetPermissionRequestPermissionObject,
         > for super::MeetingRecordingSetPermissionRequestPermissionObject {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: MeetingRecordingSetPermissionRequestPermissionObject,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -25165,6 +25701,7 @@ pub mod types {
         impl ::std::convert::From<
             super::MeetingRecordingSetPermissionRequestPermissionObject,
         > for MeetingRecordingSetPermissionRequestPermissionObject {
+            #[inline]
             fn from(
                 value: super::MeetingRecordingSetPermissionRequestPermissionObject,
             ) -> Self {
@@ -25183,6 +25720,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for MeetingRecordingStartRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     timezone: Ok(Default::default()),
@@ -25190,6 +25728,7 @@ pub mod types {
             }
         }
         impl MeetingRecordingStartRequest {
+            #[inline]
             pub fn timezone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -25202,6 +25741,7 @@ pub mod types {
         impl ::std::convert::TryFrom<MeetingRecordingStartRequest>
         for super::MeetingRecordingStartRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: MeetingRecordingStartRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -25219,6 +25759,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::MeetingRecordingStartRequest>
         for MeetingRecordingStartRequest {
+            #[inline]
             fn from(value: super::MeetingRecordingStartRequest) -> Self {
                 Self {
                     timezone: Ok(value.timezone),
@@ -25237,6 +25778,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for MeetingSearchRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     meeting_filter: Ok(Default::default()),
@@ -25245,6 +25787,7 @@ pub mod types {
             }
         }
         impl MeetingSearchRequest {
+            #[inline]
             pub fn meeting_filter<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -25255,6 +25798,7 @@ pub mod types {
                 self.meeting_filter = crate::setter::value(value, "meeting_filter");
                 self
             }
+            #[inline]
             pub fn query<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -25267,6 +25811,7 @@ pub mod types {
         impl ::std::convert::TryFrom<MeetingSearchRequest>
         for super::MeetingSearchRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: MeetingSearchRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -25291,6 +25836,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::MeetingSearchRequest> for MeetingSearchRequest {
+            #[inline]
             fn from(value: super::MeetingSearchRequest) -> Self {
                 Self {
                     meeting_filter: Ok(value.meeting_filter),
@@ -25318,6 +25864,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for MeetingSearchRequestMeetingFilter {
+            #[inline]
             fn default() -> Self {
                 Self {
                     open_room_ids: Ok(Default::default()),
@@ -25328,6 +25875,7 @@ pub mod types {
             }
         }
         impl MeetingSearchRequestMeetingFilter {
+            #[inline]
             pub fn open_room_ids<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -25336,6 +25884,7 @@ pub mod types {
                 self.open_room_ids = crate::setter::some(value, "open_room_ids");
                 self
             }
+            #[inline]
             pub fn organizer_ids<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -25344,6 +25893,7 @@ pub mod types {
                 self.organizer_ids = crate::setter::some(value, "organizer_ids");
                 self
             }
+            #[inline]
             pub fn participant_ids<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -25352,6 +25902,7 @@ pub mod types {
                 self.participant_ids = crate::setter::some(value, "participant_ids");
                 self
             }
+            #[inline]
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -25368,6 +25919,7 @@ pub mod types {
         impl ::std::convert::TryFrom<MeetingSearchRequestMeetingFilter>
         for super::MeetingSearchRequestMeetingFilter {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: MeetingSearchRequestMeetingFilter,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -25409,6 +25961,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::MeetingSearchRequestMeetingFilter>
         for MeetingSearchRequestMeetingFilter {
+            #[inline]
             fn from(value: super::MeetingSearchRequestMeetingFilter) -> Self {
                 Self {
                     open_room_ids: Ok(value.open_room_ids),
@@ -25430,6 +25983,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for MeetingSearchRequestMeetingFilterStartTime {
+            #[inline]
             fn default() -> Self {
                 Self {
                     end_time: Ok(Default::default()),
@@ -25438,6 +25992,7 @@ pub mod types {
             }
         }
         impl MeetingSearchRequestMeetingFilterStartTime {
+            #[inline]
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -25446,6 +26001,7 @@ pub mod types {
                 self.end_time = crate::setter::value(value, "end_time");
                 self
             }
+            #[inline]
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -25458,6 +26014,7 @@ pub mod types {
         impl ::std::convert::TryFrom<MeetingSearchRequestMeetingFilterStartTime>
         for super::MeetingSearchRequestMeetingFilterStartTime {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: MeetingSearchRequestMeetingFilterStartTime,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -25483,6 +26040,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::MeetingSearchRequestMeetingFilterStartTime>
         for MeetingSearchRequestMeetingFilterStartTime {
+            #[inline]
             fn from(value: super::MeetingSearchRequestMeetingFilterStartTime) -> Self {
                 Self {
                     end_time: Ok(value.end_time),
@@ -25502,6 +26060,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for MeetingSetHostRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     host_user: Err("no value supplied for host_user".to_string()),
@@ -25510,6 +26069,7 @@ pub mod types {
             }
         }
         impl MeetingSetHostRequest {
+            #[inline]
             pub fn host_user<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::MeetingInviteRequestInvitee>,
@@ -25518,6 +26078,7 @@ pub mod types {
                 self.host_user = crate::setter::value(value, "host_user");
                 self
             }
+            #[inline]
             pub fn old_host_user<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -25532,6 +26093,7 @@ pub mod types {
         impl ::std::convert::TryFrom<MeetingSetHostRequest>
         for super::MeetingSetHostRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: MeetingSetHostRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -25557,6 +26119,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::MeetingSetHostRequest>
         for MeetingSetHostRequest {
+            #[inline]
             fn from(value: super::MeetingSetHostRequest) -> Self {
                 Self {
                     host_user: Ok(value.host_user),
@@ -25572,6 +26135,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for MeetingSubscriptionRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     event_type: Ok(Default::default()),
@@ -25579,6 +26143,7 @@ pub mod types {
             }
         }
         impl MeetingSubscriptionRequest {
+            #[inline]
             pub fn event_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -25591,6 +26156,7 @@ pub mod types {
         impl ::std::convert::TryFrom<MeetingSubscriptionRequest>
         for super::MeetingSubscriptionRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: MeetingSubscriptionRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -25608,6 +26174,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::MeetingSubscriptionRequest>
         for MeetingSubscriptionRequest {
+            #[inline]
             fn from(value: super::MeetingSubscriptionRequest) -> Self {
                 Self {
                     event_type: Ok(value.event_type),
@@ -25630,6 +26197,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ReserveApplyRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     end_time: Ok(Default::default()),
@@ -25641,6 +26209,7 @@ pub mod types {
             }
         }
         impl ReserveApplyRequest {
+            #[inline]
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -25649,6 +26218,7 @@ pub mod types {
                 self.end_time = crate::setter::value(value, "end_time");
                 self
             }
+            #[inline]
             pub fn meeting_settings<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ReserveApplyRequestMeetingSettings>,
@@ -25657,6 +26227,7 @@ pub mod types {
                 self.meeting_settings = crate::setter::value(value, "meeting_settings");
                 self
             }
+            #[inline]
             pub fn owner_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -25669,6 +26240,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ReserveApplyRequest>
         for super::ReserveApplyRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ReserveApplyRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -25701,6 +26273,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::ReserveApplyRequest> for ReserveApplyRequest {
+            #[inline]
             fn from(value: super::ReserveApplyRequest) -> Self {
                 Self {
                     end_time: Ok(value.end_time),
@@ -25757,6 +26330,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ReserveApplyRequestMeetingSettings {
+            #[inline]
             fn default() -> Self {
                 Self {
                     action_permissions: Ok(Default::default()),
@@ -25771,6 +26345,7 @@ pub mod types {
             }
         }
         impl ReserveApplyRequestMeetingSettings {
+            #[inline]
             pub fn action_permissions<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -25786,6 +26361,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn assign_host_list<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -25798,6 +26374,7 @@ pub mod types {
                 self.assign_host_list = crate::setter::some(value, "assign_host_list");
                 self
             }
+            #[inline]
             pub fn auto_record<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -25806,6 +26383,7 @@ pub mod types {
                 self.auto_record = crate::setter::value(value, "auto_record");
                 self
             }
+            #[inline]
             pub fn call_setting<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -25818,6 +26396,7 @@ pub mod types {
                 self.call_setting = crate::setter::value(value, "call_setting");
                 self
             }
+            #[inline]
             pub fn meeting_connect<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -25826,6 +26405,7 @@ pub mod types {
                 self.meeting_connect = crate::setter::value(value, "meeting_connect");
                 self
             }
+            #[inline]
             pub fn meeting_initial_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -25841,6 +26421,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn password<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -25849,6 +26430,7 @@ pub mod types {
                 self.password = crate::setter::value(value, "password");
                 self
             }
+            #[inline]
             pub fn topic<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -25861,6 +26443,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ReserveApplyRequestMeetingSettings>
         for super::ReserveApplyRequestMeetingSettings {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ReserveApplyRequestMeetingSettings,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -25934,6 +26517,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ReserveApplyRequestMeetingSettings>
         for ReserveApplyRequestMeetingSettings {
+            #[inline]
             fn from(value: super::ReserveApplyRequestMeetingSettings) -> Self {
                 Self {
                     action_permissions: Ok(value.action_permissions),
@@ -25962,6 +26546,7 @@ pub mod types {
         }
         impl ::std::default::Default
         for ReserveApplyRequestMeetingSettingsActionPermission {
+            #[inline]
             fn default() -> Self {
                 Self {
                     permission: Err("no value supplied for permission".to_string()),
@@ -25972,6 +26557,7 @@ pub mod types {
             }
         }
         impl ReserveApplyRequestMeetingSettingsActionPermission {
+            #[inline]
             pub fn permission<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -25982,6 +26568,7 @@ pub mod types {
                 self.permission = crate::setter::value(value, "permission");
                 self
             }
+            #[inline]
             pub fn permission_checkers<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -26001,6 +26588,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ReserveApplyRequestMeetingSettingsActionPermission>
         for super::ReserveApplyRequestMeetingSettingsActionPermission {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ReserveApplyRequestMeetingSettingsActionPermission,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -26027,6 +26615,7 @@ pub mod types {
         impl ::std::convert::From<
             super::ReserveApplyRequestMeetingSettingsActionPermission,
         > for ReserveApplyRequestMeetingSettingsActionPermission {
+            #[inline]
             fn from(
                 value: super::ReserveApplyRequestMeetingSettingsActionPermission,
             ) -> Self {
@@ -26053,6 +26642,7 @@ pub mod types {
         }
         impl ::std::default::Default
         for ReserveApplyRequestMeetingSettingsActionPermissionPermissionChecker {
+            #[inline]
             fn default() -> Self {
                 Self {
                     check_field: Err("no value supplied for check_field".to_string()),
@@ -26062,6 +26652,7 @@ pub mod types {
             }
         }
         impl ReserveApplyRequestMeetingSettingsActionPermissionPermissionChecker {
+            #[inline]
             pub fn check_field<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -26072,6 +26663,7 @@ pub mod types {
                 self.check_field = crate::setter::value(value, "check_field");
                 self
             }
+            #[inline]
             pub fn check_list<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -26080,6 +26672,7 @@ pub mod types {
                 self.check_list = crate::setter::value(value, "check_list");
                 self
             }
+            #[inline]
             pub fn check_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -26096,6 +26689,7 @@ pub mod types {
         >
         for super::ReserveApplyRequestMeetingSettingsActionPermissionPermissionChecker {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ReserveApplyRequestMeetingSettingsActionPermissionPermissionChecker,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -26130,6 +26724,7 @@ pub mod types {
         impl ::std::convert::From<
             super::ReserveApplyRequestMeetingSettingsActionPermissionPermissionChecker,
         > for ReserveApplyRequestMeetingSettingsActionPermissionPermissionChecker {
+            #[inline]
             fn from(
                 value: super::ReserveApplyRequestMeetingSettingsActionPermissionPermissionChecker,
             ) -> Self {
@@ -26155,6 +26750,7 @@ pub mod types {
         }
         impl ::std::default::Default
         for ReserveApplyRequestMeetingSettingsAssignHostListItem {
+            #[inline]
             fn default() -> Self {
                 Self {
                     id: Ok(Default::default()),
@@ -26163,6 +26759,7 @@ pub mod types {
             }
         }
         impl ReserveApplyRequestMeetingSettingsAssignHostListItem {
+            #[inline]
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -26171,6 +26768,7 @@ pub mod types {
                 self.id = crate::setter::value(value, "id");
                 self
             }
+            #[inline]
             pub fn user_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -26188,6 +26786,7 @@ pub mod types {
             ReserveApplyRequestMeetingSettingsAssignHostListItem,
         > for super::ReserveApplyRequestMeetingSettingsAssignHostListItem {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ReserveApplyRequestMeetingSettingsAssignHostListItem,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -26214,6 +26813,7 @@ pub mod types {
         impl ::std::convert::From<
             super::ReserveApplyRequestMeetingSettingsAssignHostListItem,
         > for ReserveApplyRequestMeetingSettingsAssignHostListItem {
+            #[inline]
             fn from(
                 value: super::ReserveApplyRequestMeetingSettingsAssignHostListItem,
             ) -> Self {
@@ -26231,6 +26831,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ReserveApplyRequestMeetingSettingsCallSetting {
+            #[inline]
             fn default() -> Self {
                 Self {
                     callee: Err("no value supplied for callee".to_string()),
@@ -26238,6 +26839,7 @@ pub mod types {
             }
         }
         impl ReserveApplyRequestMeetingSettingsCallSetting {
+            #[inline]
             pub fn callee<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -26252,6 +26854,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ReserveApplyRequestMeetingSettingsCallSetting>
         for super::ReserveApplyRequestMeetingSettingsCallSetting {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ReserveApplyRequestMeetingSettingsCallSetting,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -26269,6 +26872,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ReserveApplyRequestMeetingSettingsCallSetting>
         for ReserveApplyRequestMeetingSettingsCallSetting {
+            #[inline]
             fn from(
                 value: super::ReserveApplyRequestMeetingSettingsCallSetting,
             ) -> Self {
@@ -26294,6 +26898,7 @@ pub mod types {
         }
         impl ::std::default::Default
         for ReserveApplyRequestMeetingSettingsCallSettingCallee {
+            #[inline]
             fn default() -> Self {
                 Self {
                     id: Ok(Default::default()),
@@ -26303,6 +26908,7 @@ pub mod types {
             }
         }
         impl ReserveApplyRequestMeetingSettingsCallSettingCallee {
+            #[inline]
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -26311,6 +26917,7 @@ pub mod types {
                 self.id = crate::setter::value(value, "id");
                 self
             }
+            #[inline]
             pub fn pstn_sip_info<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -26323,6 +26930,7 @@ pub mod types {
                 self.pstn_sip_info = crate::setter::value(value, "pstn_sip_info");
                 self
             }
+            #[inline]
             pub fn user_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -26337,6 +26945,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ReserveApplyRequestMeetingSettingsCallSettingCallee>
         for super::ReserveApplyRequestMeetingSettingsCallSettingCallee {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ReserveApplyRequestMeetingSettingsCallSettingCallee,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -26371,6 +26980,7 @@ pub mod types {
         impl ::std::convert::From<
             super::ReserveApplyRequestMeetingSettingsCallSettingCallee,
         > for ReserveApplyRequestMeetingSettingsCallSettingCallee {
+            #[inline]
             fn from(
                 value: super::ReserveApplyRequestMeetingSettingsCallSettingCallee,
             ) -> Self {
@@ -26394,6 +27004,7 @@ pub mod types {
         }
         impl ::std::default::Default
         for ReserveApplyRequestMeetingSettingsCallSettingCalleePstnSipInfo {
+            #[inline]
             fn default() -> Self {
                 Self {
                     main_address: Err("no value supplied for main_address".to_string()),
@@ -26402,6 +27013,7 @@ pub mod types {
             }
         }
         impl ReserveApplyRequestMeetingSettingsCallSettingCalleePstnSipInfo {
+            #[inline]
             pub fn main_address<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -26410,6 +27022,7 @@ pub mod types {
                 self.main_address = crate::setter::value(value, "main_address");
                 self
             }
+            #[inline]
             pub fn nickname<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -26423,6 +27036,7 @@ pub mod types {
             ReserveApplyRequestMeetingSettingsCallSettingCalleePstnSipInfo,
         > for super::ReserveApplyRequestMeetingSettingsCallSettingCalleePstnSipInfo {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ReserveApplyRequestMeetingSettingsCallSettingCalleePstnSipInfo,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -26449,6 +27063,7 @@ pub mod types {
         impl ::std::convert::From<
             super::ReserveApplyRequestMeetingSettingsCallSettingCalleePstnSipInfo,
         > for ReserveApplyRequestMeetingSettingsCallSettingCalleePstnSipInfo {
+            #[inline]
             fn from(
                 value: super::ReserveApplyRequestMeetingSettingsCallSettingCalleePstnSipInfo,
             ) -> Self {
@@ -26467,6 +27082,7 @@ pub mod types {
             scope_type: ::std::result::Result<i64, ::std::string::String>,
         }
         impl ::std::default::Default for ReserveConfigAdminPatchRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     reserve_admin_config: Err(
@@ -26477,6 +27093,7 @@ pub mod types {
             }
         }
         impl ReserveConfigAdminPatchRequest {
+            #[inline]
             pub fn reserve_admin_config<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -26490,6 +27107,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn scope_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -26502,6 +27120,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ReserveConfigAdminPatchRequest>
         for super::ReserveConfigAdminPatchRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ReserveConfigAdminPatchRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -26527,6 +27146,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ReserveConfigAdminPatchRequest>
         for ReserveConfigAdminPatchRequest {
+            #[inline]
             fn from(value: super::ReserveConfigAdminPatchRequest) -> Self {
                 Self {
                     reserve_admin_config: Ok(value.reserve_admin_config),
@@ -26555,6 +27175,7 @@ pub mod types {
         }
         impl ::std::default::Default
         for ReserveConfigAdminPatchRequestReserveAdminConfig {
+            #[inline]
             fn default() -> Self {
                 Self {
                     depts: Ok(Default::default()),
@@ -26563,6 +27184,7 @@ pub mod types {
             }
         }
         impl ReserveConfigAdminPatchRequestReserveAdminConfig {
+            #[inline]
             pub fn depts<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -26575,6 +27197,7 @@ pub mod types {
                 self.depts = crate::setter::some(value, "depts");
                 self
             }
+            #[inline]
             pub fn users<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -26591,6 +27214,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ReserveConfigAdminPatchRequestReserveAdminConfig>
         for super::ReserveConfigAdminPatchRequestReserveAdminConfig {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ReserveConfigAdminPatchRequestReserveAdminConfig,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -26617,6 +27241,7 @@ pub mod types {
         impl ::std::convert::From<
             super::ReserveConfigAdminPatchRequestReserveAdminConfig,
         > for ReserveConfigAdminPatchRequestReserveAdminConfig {
+            #[inline]
             fn from(
                 value: super::ReserveConfigAdminPatchRequestReserveAdminConfig,
             ) -> Self {
@@ -26635,6 +27260,7 @@ pub mod types {
         }
         impl ::std::default::Default
         for ReserveConfigAdminPatchRequestReserveAdminConfigDept {
+            #[inline]
             fn default() -> Self {
                 Self {
                     department_id: Err("no value supplied for department_id".to_string()),
@@ -26642,6 +27268,7 @@ pub mod types {
             }
         }
         impl ReserveConfigAdminPatchRequestReserveAdminConfigDept {
+            #[inline]
             pub fn department_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -26655,6 +27282,7 @@ pub mod types {
             ReserveConfigAdminPatchRequestReserveAdminConfigDept,
         > for super::ReserveConfigAdminPatchRequestReserveAdminConfigDept {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ReserveConfigAdminPatchRequestReserveAdminConfigDept,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -26673,6 +27301,7 @@ pub mod types {
         impl ::std::convert::From<
             super::ReserveConfigAdminPatchRequestReserveAdminConfigDept,
         > for ReserveConfigAdminPatchRequestReserveAdminConfigDept {
+            #[inline]
             fn from(
                 value: super::ReserveConfigAdminPatchRequestReserveAdminConfigDept,
             ) -> Self {
@@ -26687,6 +27316,7 @@ pub mod types {
         }
         impl ::std::default::Default
         for ReserveConfigAdminPatchRequestReserveAdminConfigUser {
+            #[inline]
             fn default() -> Self {
                 Self {
                     user_id: Err("no value supplied for user_id".to_string()),
@@ -26694,6 +27324,7 @@ pub mod types {
             }
         }
         impl ReserveConfigAdminPatchRequestReserveAdminConfigUser {
+            #[inline]
             pub fn user_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -26707,6 +27338,7 @@ pub mod types {
             ReserveConfigAdminPatchRequestReserveAdminConfigUser,
         > for super::ReserveConfigAdminPatchRequestReserveAdminConfigUser {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ReserveConfigAdminPatchRequestReserveAdminConfigUser,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -26725,6 +27357,7 @@ pub mod types {
         impl ::std::convert::From<
             super::ReserveConfigAdminPatchRequestReserveAdminConfigUser,
         > for ReserveConfigAdminPatchRequestReserveAdminConfigUser {
+            #[inline]
             fn from(
                 value: super::ReserveConfigAdminPatchRequestReserveAdminConfigUser,
             ) -> Self {
@@ -26740,6 +27373,7 @@ pub mod types {
             scope_type: ::std::result::Result<i64, ::std::string::String>,
         }
         impl ::std::default::Default for ReserveConfigDisableInformPatchRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     disable_inform: Err(
@@ -26750,6 +27384,7 @@ pub mod types {
             }
         }
         impl ReserveConfigDisableInformPatchRequest {
+            #[inline]
             pub fn disable_inform<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -26760,6 +27395,7 @@ pub mod types {
                 self.disable_inform = crate::setter::value(value, "disable_inform");
                 self
             }
+            #[inline]
             pub fn scope_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -26772,6 +27408,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ReserveConfigDisableInformPatchRequest>
         for super::ReserveConfigDisableInformPatchRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ReserveConfigDisableInformPatchRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -26797,6 +27434,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ReserveConfigDisableInformPatchRequest>
         for ReserveConfigDisableInformPatchRequest {
+            #[inline]
             fn from(value: super::ReserveConfigDisableInformPatchRequest) -> Self {
                 Self {
                     disable_inform: Ok(value.disable_inform),
@@ -26830,6 +27468,7 @@ pub mod types {
         }
         impl ::std::default::Default
         for ReserveConfigDisableInformPatchRequestDisableInform {
+            #[inline]
             fn default() -> Self {
                 Self {
                     if_cover_child_scope: Ok(Default::default()),
@@ -26840,6 +27479,7 @@ pub mod types {
             }
         }
         impl ReserveConfigDisableInformPatchRequestDisableInform {
+            #[inline]
             pub fn if_cover_child_scope<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -26851,6 +27491,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn if_inform<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -26859,6 +27500,7 @@ pub mod types {
                 self.if_inform = crate::setter::value(value, "if_inform");
                 self
             }
+            #[inline]
             pub fn informed_depts<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -26871,6 +27513,7 @@ pub mod types {
                 self.informed_depts = crate::setter::some(value, "informed_depts");
                 self
             }
+            #[inline]
             pub fn informed_users<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -26887,6 +27530,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ReserveConfigDisableInformPatchRequestDisableInform>
         for super::ReserveConfigDisableInformPatchRequestDisableInform {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ReserveConfigDisableInformPatchRequestDisableInform,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -26929,6 +27573,7 @@ pub mod types {
         impl ::std::convert::From<
             super::ReserveConfigDisableInformPatchRequestDisableInform,
         > for ReserveConfigDisableInformPatchRequestDisableInform {
+            #[inline]
             fn from(
                 value: super::ReserveConfigDisableInformPatchRequestDisableInform,
             ) -> Self {
@@ -26949,6 +27594,7 @@ pub mod types {
             scope_type: ::std::result::Result<i64, ::std::string::String>,
         }
         impl ::std::default::Default for ReserveConfigFormPatchRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     reserve_form_config: Err(
@@ -26959,6 +27605,7 @@ pub mod types {
             }
         }
         impl ReserveConfigFormPatchRequest {
+            #[inline]
             pub fn reserve_form_config<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -26972,6 +27619,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn scope_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -26984,6 +27632,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ReserveConfigFormPatchRequest>
         for super::ReserveConfigFormPatchRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ReserveConfigFormPatchRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -27009,6 +27658,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ReserveConfigFormPatchRequest>
         for ReserveConfigFormPatchRequest {
+            #[inline]
             fn from(value: super::ReserveConfigFormPatchRequest) -> Self {
                 Self {
                     reserve_form_config: Ok(value.reserve_form_config),
@@ -27041,6 +27691,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ReserveConfigFormPatchRequestReserveFormConfig {
+            #[inline]
             fn default() -> Self {
                 Self {
                     if_cover_child_scope: Ok(Default::default()),
@@ -27052,6 +27703,7 @@ pub mod types {
             }
         }
         impl ReserveConfigFormPatchRequestReserveFormConfig {
+            #[inline]
             pub fn if_cover_child_scope<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -27063,6 +27715,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn notified_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -27071,6 +27724,7 @@ pub mod types {
                 self.notified_time = crate::setter::value(value, "notified_time");
                 self
             }
+            #[inline]
             pub fn notified_users<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -27083,6 +27737,7 @@ pub mod types {
                 self.notified_users = crate::setter::some(value, "notified_users");
                 self
             }
+            #[inline]
             pub fn reserve_form<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -27091,6 +27746,7 @@ pub mod types {
                 self.reserve_form = crate::setter::value(value, "reserve_form");
                 self
             }
+            #[inline]
             pub fn time_unit<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -27103,6 +27759,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ReserveConfigFormPatchRequestReserveFormConfig>
         for super::ReserveConfigFormPatchRequestReserveFormConfig {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ReserveConfigFormPatchRequestReserveFormConfig,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -27152,6 +27809,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ReserveConfigFormPatchRequestReserveFormConfig>
         for ReserveConfigFormPatchRequestReserveFormConfig {
+            #[inline]
             fn from(
                 value: super::ReserveConfigFormPatchRequestReserveFormConfig,
             ) -> Self {
@@ -27186,6 +27844,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ReserveConfigPatchRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     approval_config: Ok(Default::default()),
@@ -27196,6 +27855,7 @@ pub mod types {
             }
         }
         impl ReserveConfigPatchRequest {
+            #[inline]
             pub fn approval_config<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -27206,6 +27866,7 @@ pub mod types {
                 self.approval_config = crate::setter::value(value, "approval_config");
                 self
             }
+            #[inline]
             pub fn reserve_scope_config<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -27221,6 +27882,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn scope_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -27229,6 +27891,7 @@ pub mod types {
                 self.scope_type = crate::setter::value(value, "scope_type");
                 self
             }
+            #[inline]
             pub fn time_config<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -27243,6 +27906,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ReserveConfigPatchRequest>
         for super::ReserveConfigPatchRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ReserveConfigPatchRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -27284,6 +27948,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ReserveConfigPatchRequest>
         for ReserveConfigPatchRequest {
+            #[inline]
             fn from(value: super::ReserveConfigPatchRequest) -> Self {
                 Self {
                     approval_config: Ok(value.approval_config),
@@ -27317,6 +27982,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ReserveConfigPatchRequestApprovalConfig {
+            #[inline]
             fn default() -> Self {
                 Self {
                     approval_condition: Ok(Default::default()),
@@ -27327,6 +27993,7 @@ pub mod types {
             }
         }
         impl ReserveConfigPatchRequestApprovalConfig {
+            #[inline]
             pub fn approval_condition<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -27338,6 +28005,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn approval_switch<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -27346,6 +28014,7 @@ pub mod types {
                 self.approval_switch = crate::setter::value(value, "approval_switch");
                 self
             }
+            #[inline]
             pub fn approvers<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -27358,6 +28027,7 @@ pub mod types {
                 self.approvers = crate::setter::some(value, "approvers");
                 self
             }
+            #[inline]
             pub fn meeting_duration<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<f64>>,
@@ -27370,6 +28040,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ReserveConfigPatchRequestApprovalConfig>
         for super::ReserveConfigPatchRequestApprovalConfig {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ReserveConfigPatchRequestApprovalConfig,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -27411,6 +28082,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ReserveConfigPatchRequestApprovalConfig>
         for ReserveConfigPatchRequestApprovalConfig {
+            #[inline]
             fn from(value: super::ReserveConfigPatchRequestApprovalConfig) -> Self {
                 Self {
                     approval_condition: Ok(value.approval_condition),
@@ -27448,6 +28120,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ReserveConfigPatchRequestReserveScopeConfig {
+            #[inline]
             fn default() -> Self {
                 Self {
                     allow_all_users: Ok(Default::default()),
@@ -27458,6 +28131,7 @@ pub mod types {
             }
         }
         impl ReserveConfigPatchRequestReserveScopeConfig {
+            #[inline]
             pub fn allow_all_users<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -27466,6 +28140,7 @@ pub mod types {
                 self.allow_all_users = crate::setter::value(value, "allow_all_users");
                 self
             }
+            #[inline]
             pub fn allow_depts<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -27478,6 +28153,7 @@ pub mod types {
                 self.allow_depts = crate::setter::some(value, "allow_depts");
                 self
             }
+            #[inline]
             pub fn allow_users<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -27490,6 +28166,7 @@ pub mod types {
                 self.allow_users = crate::setter::some(value, "allow_users");
                 self
             }
+            #[inline]
             pub fn if_cover_child_scope<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -27505,6 +28182,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ReserveConfigPatchRequestReserveScopeConfig>
         for super::ReserveConfigPatchRequestReserveScopeConfig {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ReserveConfigPatchRequestReserveScopeConfig,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -27546,6 +28224,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ReserveConfigPatchRequestReserveScopeConfig>
         for ReserveConfigPatchRequestReserveScopeConfig {
+            #[inline]
             fn from(value: super::ReserveConfigPatchRequestReserveScopeConfig) -> Self {
                 Self {
                     allow_all_users: Ok(value.allow_all_users),
@@ -27584,6 +28263,7 @@ pub mod types {
             time_switch: ::std::result::Result<i64, ::std::string::String>,
         }
         impl ::std::default::Default for ReserveConfigPatchRequestTimeConfig {
+            #[inline]
             fn default() -> Self {
                 Self {
                     days_in_advance: Ok(Default::default()),
@@ -27597,6 +28277,7 @@ pub mod types {
             }
         }
         impl ReserveConfigPatchRequestTimeConfig {
+            #[inline]
             pub fn days_in_advance<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -27605,6 +28286,7 @@ pub mod types {
                 self.days_in_advance = crate::setter::value(value, "days_in_advance");
                 self
             }
+            #[inline]
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -27613,6 +28295,7 @@ pub mod types {
                 self.end_time = crate::setter::value(value, "end_time");
                 self
             }
+            #[inline]
             pub fn if_cover_child_scope<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -27624,6 +28307,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn max_duration<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -27632,6 +28316,7 @@ pub mod types {
                 self.max_duration = crate::setter::value(value, "max_duration");
                 self
             }
+            #[inline]
             pub fn opening_hour<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -27640,6 +28325,7 @@ pub mod types {
                 self.opening_hour = crate::setter::value(value, "opening_hour");
                 self
             }
+            #[inline]
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -27648,6 +28334,7 @@ pub mod types {
                 self.start_time = crate::setter::value(value, "start_time");
                 self
             }
+            #[inline]
             pub fn time_switch<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -27660,6 +28347,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ReserveConfigPatchRequestTimeConfig>
         for super::ReserveConfigPatchRequestTimeConfig {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ReserveConfigPatchRequestTimeConfig,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -27725,6 +28413,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ReserveConfigPatchRequestTimeConfig>
         for ReserveConfigPatchRequestTimeConfig {
+            #[inline]
             fn from(value: super::ReserveConfigPatchRequestTimeConfig) -> Self {
                 Self {
                     days_in_advance: Ok(value.days_in_advance),
@@ -27749,6 +28438,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ReserveUpdateRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     end_time: Ok(Default::default()),
@@ -27757,6 +28447,7 @@ pub mod types {
             }
         }
         impl ReserveUpdateRequest {
+            #[inline]
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -27765,6 +28456,7 @@ pub mod types {
                 self.end_time = crate::setter::value(value, "end_time");
                 self
             }
+            #[inline]
             pub fn meeting_settings<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -27779,6 +28471,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ReserveUpdateRequest>
         for super::ReserveUpdateRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ReserveUpdateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -27803,6 +28496,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::ReserveUpdateRequest> for ReserveUpdateRequest {
+            #[inline]
             fn from(value: super::ReserveUpdateRequest) -> Self {
                 Self {
                     end_time: Ok(value.end_time),
@@ -27842,6 +28536,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for RoomConfigSetCheckboardAccessCodeRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     building_id: Ok(Default::default()),
@@ -27855,6 +28550,7 @@ pub mod types {
             }
         }
         impl RoomConfigSetCheckboardAccessCodeRequest {
+            #[inline]
             pub fn building_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -27863,6 +28559,7 @@ pub mod types {
                 self.building_id = crate::setter::value(value, "building_id");
                 self
             }
+            #[inline]
             pub fn country_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -27871,6 +28568,7 @@ pub mod types {
                 self.country_id = crate::setter::value(value, "country_id");
                 self
             }
+            #[inline]
             pub fn district_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -27879,6 +28577,7 @@ pub mod types {
                 self.district_id = crate::setter::value(value, "district_id");
                 self
             }
+            #[inline]
             pub fn floor_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -27887,6 +28586,7 @@ pub mod types {
                 self.floor_name = crate::setter::value(value, "floor_name");
                 self
             }
+            #[inline]
             pub fn room_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -27895,6 +28595,7 @@ pub mod types {
                 self.room_id = crate::setter::value(value, "room_id");
                 self
             }
+            #[inline]
             pub fn scope<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -27905,6 +28606,7 @@ pub mod types {
                 self.scope = crate::setter::value(value, "scope");
                 self
             }
+            #[inline]
             pub fn valid_day<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -27919,6 +28621,7 @@ pub mod types {
         impl ::std::convert::TryFrom<RoomConfigSetCheckboardAccessCodeRequest>
         for super::RoomConfigSetCheckboardAccessCodeRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: RoomConfigSetCheckboardAccessCodeRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -27984,6 +28687,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::RoomConfigSetCheckboardAccessCodeRequest>
         for RoomConfigSetCheckboardAccessCodeRequest {
+            #[inline]
             fn from(value: super::RoomConfigSetCheckboardAccessCodeRequest) -> Self {
                 Self {
                     building_id: Ok(value.building_id),
@@ -28028,6 +28732,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for RoomConfigSetRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     building_id: Ok(Default::default()),
@@ -28041,6 +28746,7 @@ pub mod types {
             }
         }
         impl RoomConfigSetRequest {
+            #[inline]
             pub fn building_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -28049,6 +28755,7 @@ pub mod types {
                 self.building_id = crate::setter::value(value, "building_id");
                 self
             }
+            #[inline]
             pub fn country_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -28057,6 +28764,7 @@ pub mod types {
                 self.country_id = crate::setter::value(value, "country_id");
                 self
             }
+            #[inline]
             pub fn district_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -28065,6 +28773,7 @@ pub mod types {
                 self.district_id = crate::setter::value(value, "district_id");
                 self
             }
+            #[inline]
             pub fn floor_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -28073,6 +28782,7 @@ pub mod types {
                 self.floor_name = crate::setter::value(value, "floor_name");
                 self
             }
+            #[inline]
             pub fn room_config<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::RoomConfigSetRequestRoomConfig>,
@@ -28081,6 +28791,7 @@ pub mod types {
                 self.room_config = crate::setter::value(value, "room_config");
                 self
             }
+            #[inline]
             pub fn room_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -28089,6 +28800,7 @@ pub mod types {
                 self.room_id = crate::setter::value(value, "room_id");
                 self
             }
+            #[inline]
             pub fn scope<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::RoomConfigSetRequestScope>,
@@ -28101,6 +28813,7 @@ pub mod types {
         impl ::std::convert::TryFrom<RoomConfigSetRequest>
         for super::RoomConfigSetRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: RoomConfigSetRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -28165,6 +28878,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::RoomConfigSetRequest> for RoomConfigSetRequest {
+            #[inline]
             fn from(value: super::RoomConfigSetRequest) -> Self {
                 Self {
                     building_id: Ok(value.building_id),
@@ -28205,6 +28919,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for RoomConfigSetRequestRoomConfig {
+            #[inline]
             fn default() -> Self {
                 Self {
                     digital_signage: Ok(Default::default()),
@@ -28216,6 +28931,7 @@ pub mod types {
             }
         }
         impl RoomConfigSetRequestRoomConfig {
+            #[inline]
             pub fn digital_signage<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -28228,6 +28944,7 @@ pub mod types {
                 self.digital_signage = crate::setter::value(value, "digital_signage");
                 self
             }
+            #[inline]
             pub fn display_background<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -28239,6 +28956,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn room_background<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -28247,6 +28965,7 @@ pub mod types {
                 self.room_background = crate::setter::value(value, "room_background");
                 self
             }
+            #[inline]
             pub fn room_box_digital_signage<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -28262,6 +28981,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn room_status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -28278,6 +28998,7 @@ pub mod types {
         impl ::std::convert::TryFrom<RoomConfigSetRequestRoomConfig>
         for super::RoomConfigSetRequestRoomConfig {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: RoomConfigSetRequestRoomConfig,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -28327,6 +29048,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::RoomConfigSetRequestRoomConfig>
         for RoomConfigSetRequestRoomConfig {
+            #[inline]
             fn from(value: super::RoomConfigSetRequestRoomConfig) -> Self {
                 Self {
                     digital_signage: Ok(value.digital_signage),
@@ -28369,6 +29091,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for RoomConfigSetRequestRoomConfigDigitalSignage {
+            #[inline]
             fn default() -> Self {
                 Self {
                     enable: Ok(Default::default()),
@@ -28381,6 +29104,7 @@ pub mod types {
             }
         }
         impl RoomConfigSetRequestRoomConfigDigitalSignage {
+            #[inline]
             pub fn enable<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -28389,6 +29113,7 @@ pub mod types {
                 self.enable = crate::setter::value(value, "enable");
                 self
             }
+            #[inline]
             pub fn if_cover_child_scope<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -28400,6 +29125,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn materials<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -28412,6 +29138,7 @@ pub mod types {
                 self.materials = crate::setter::some(value, "materials");
                 self
             }
+            #[inline]
             pub fn mute<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -28420,6 +29147,7 @@ pub mod types {
                 self.mute = crate::setter::value(value, "mute");
                 self
             }
+            #[inline]
             pub fn start_display<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -28428,6 +29156,7 @@ pub mod types {
                 self.start_display = crate::setter::value(value, "start_display");
                 self
             }
+            #[inline]
             pub fn stop_display<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -28440,6 +29169,7 @@ pub mod types {
         impl ::std::convert::TryFrom<RoomConfigSetRequestRoomConfigDigitalSignage>
         for super::RoomConfigSetRequestRoomConfigDigitalSignage {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: RoomConfigSetRequestRoomConfigDigitalSignage,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -28497,6 +29227,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::RoomConfigSetRequestRoomConfigDigitalSignage>
         for RoomConfigSetRequestRoomConfigDigitalSignage {
+            #[inline]
             fn from(value: super::RoomConfigSetRequestRoomConfigDigitalSignage) -> Self {
                 Self {
                     enable: Ok(value.enable),
@@ -28551,6 +29282,7 @@ pub mod types {
         }
         impl ::std::default::Default
         for RoomConfigSetRequestRoomConfigDigitalSignageMaterial {
+            #[inline]
             fn default() -> Self {
                 Self {
                     cover: Ok(Default::default()),
@@ -28566,6 +29298,7 @@ pub mod types {
             }
         }
         impl RoomConfigSetRequestRoomConfigDigitalSignageMaterial {
+            #[inline]
             pub fn cover<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -28574,6 +29307,7 @@ pub mod types {
                 self.cover = crate::setter::value(value, "cover");
                 self
             }
+            #[inline]
             pub fn duration<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -28582,6 +29316,7 @@ pub mod types {
                 self.duration = crate::setter::value(value, "duration");
                 self
             }
+            #[inline]
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -28590,6 +29325,7 @@ pub mod types {
                 self.id = crate::setter::value(value, "id");
                 self
             }
+            #[inline]
             pub fn material_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -28602,6 +29338,7 @@ pub mod types {
                 self.material_type = crate::setter::value(value, "material_type");
                 self
             }
+            #[inline]
             pub fn md5<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -28610,6 +29347,7 @@ pub mod types {
                 self.md5 = crate::setter::value(value, "md5");
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -28618,6 +29356,7 @@ pub mod types {
                 self.name = crate::setter::value(value, "name");
                 self
             }
+            #[inline]
             pub fn size<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -28626,6 +29365,7 @@ pub mod types {
                 self.size = crate::setter::value(value, "size");
                 self
             }
+            #[inline]
             pub fn url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -28634,6 +29374,7 @@ pub mod types {
                 self.url = crate::setter::value(value, "url");
                 self
             }
+            #[inline]
             pub fn vid<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -28647,6 +29388,7 @@ pub mod types {
             RoomConfigSetRequestRoomConfigDigitalSignageMaterial,
         > for super::RoomConfigSetRequestRoomConfigDigitalSignageMaterial {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: RoomConfigSetRequestRoomConfigDigitalSignageMaterial,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -28729,6 +29471,7 @@ pub mod types {
         impl ::std::convert::From<
             super::RoomConfigSetRequestRoomConfigDigitalSignageMaterial,
         > for RoomConfigSetRequestRoomConfigDigitalSignageMaterial {
+            #[inline]
             fn from(
                 value: super::RoomConfigSetRequestRoomConfigDigitalSignageMaterial,
             ) -> Self {
@@ -28774,6 +29517,7 @@ pub mod types {
             status: ::std::result::Result<bool, ::std::string::String>,
         }
         impl ::std::default::Default for RoomConfigSetRequestRoomConfigRoomStatus {
+            #[inline]
             fn default() -> Self {
                 Self {
                     contact_ids: Ok(Default::default()),
@@ -28787,6 +29531,7 @@ pub mod types {
             }
         }
         impl RoomConfigSetRequestRoomConfigRoomStatus {
+            #[inline]
             pub fn contact_ids<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -28795,6 +29540,7 @@ pub mod types {
                 self.contact_ids = crate::setter::some(value, "contact_ids");
                 self
             }
+            #[inline]
             pub fn disable_end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -28803,6 +29549,7 @@ pub mod types {
                 self.disable_end_time = crate::setter::value(value, "disable_end_time");
                 self
             }
+            #[inline]
             pub fn disable_notice<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -28811,6 +29558,7 @@ pub mod types {
                 self.disable_notice = crate::setter::value(value, "disable_notice");
                 self
             }
+            #[inline]
             pub fn disable_reason<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -28819,6 +29567,7 @@ pub mod types {
                 self.disable_reason = crate::setter::value(value, "disable_reason");
                 self
             }
+            #[inline]
             pub fn disable_start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -28830,6 +29579,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn resume_notice<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -28838,6 +29588,7 @@ pub mod types {
                 self.resume_notice = crate::setter::value(value, "resume_notice");
                 self
             }
+            #[inline]
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -28850,6 +29601,7 @@ pub mod types {
         impl ::std::convert::TryFrom<RoomConfigSetRequestRoomConfigRoomStatus>
         for super::RoomConfigSetRequestRoomConfigRoomStatus {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: RoomConfigSetRequestRoomConfigRoomStatus,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -28915,6 +29667,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::RoomConfigSetRequestRoomConfigRoomStatus>
         for RoomConfigSetRequestRoomConfigRoomStatus {
+            #[inline]
             fn from(value: super::RoomConfigSetRequestRoomConfigRoomStatus) -> Self {
                 Self {
                     contact_ids: Ok(value.contact_ids),
@@ -28955,6 +29708,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for RoomCreateRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     capacity: Err("no value supplied for capacity".to_string()),
@@ -28970,6 +29724,7 @@ pub mod types {
             }
         }
         impl RoomCreateRequest {
+            #[inline]
             pub fn capacity<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -28978,6 +29733,7 @@ pub mod types {
                 self.capacity = crate::setter::value(value, "capacity");
                 self
             }
+            #[inline]
             pub fn custom_room_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -28986,6 +29742,7 @@ pub mod types {
                 self.custom_room_id = crate::setter::value(value, "custom_room_id");
                 self
             }
+            #[inline]
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -28994,6 +29751,7 @@ pub mod types {
                 self.description = crate::setter::value(value, "description");
                 self
             }
+            #[inline]
             pub fn device<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -29004,6 +29762,7 @@ pub mod types {
                 self.device = crate::setter::some(value, "device");
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -29012,6 +29771,7 @@ pub mod types {
                 self.name = crate::setter::value(value, "name");
                 self
             }
+            #[inline]
             pub fn room_level_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -29020,6 +29780,7 @@ pub mod types {
                 self.room_level_id = crate::setter::value(value, "room_level_id");
                 self
             }
+            #[inline]
             pub fn room_status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -29033,6 +29794,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<RoomCreateRequest> for super::RoomCreateRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: RoomCreateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -29097,6 +29859,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::RoomCreateRequest> for RoomCreateRequest {
+            #[inline]
             fn from(value: super::RoomCreateRequest) -> Self {
                 Self {
                     capacity: Ok(value.capacity),
@@ -29114,6 +29877,7 @@ pub mod types {
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for RoomCreateRequestDeviceItem {
+            #[inline]
             fn default() -> Self {
                 Self {
                     name: Err("no value supplied for name".to_string()),
@@ -29121,6 +29885,7 @@ pub mod types {
             }
         }
         impl RoomCreateRequestDeviceItem {
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -29133,6 +29898,7 @@ pub mod types {
         impl ::std::convert::TryFrom<RoomCreateRequestDeviceItem>
         for super::RoomCreateRequestDeviceItem {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: RoomCreateRequestDeviceItem,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -29150,6 +29916,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::RoomCreateRequestDeviceItem>
         for RoomCreateRequestDeviceItem {
+            #[inline]
             fn from(value: super::RoomCreateRequestDeviceItem) -> Self {
                 Self { name: Ok(value.name) }
             }
@@ -29187,6 +29954,7 @@ pub mod types {
             status: ::std::result::Result<bool, ::std::string::String>,
         }
         impl ::std::default::Default for RoomCreateRequestRoomStatus {
+            #[inline]
             fn default() -> Self {
                 Self {
                     contact_ids: Ok(Default::default()),
@@ -29201,6 +29969,7 @@ pub mod types {
             }
         }
         impl RoomCreateRequestRoomStatus {
+            #[inline]
             pub fn contact_ids<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -29209,6 +29978,7 @@ pub mod types {
                 self.contact_ids = crate::setter::some(value, "contact_ids");
                 self
             }
+            #[inline]
             pub fn disable_end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -29217,6 +29987,7 @@ pub mod types {
                 self.disable_end_time = crate::setter::value(value, "disable_end_time");
                 self
             }
+            #[inline]
             pub fn disable_notice<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -29225,6 +29996,7 @@ pub mod types {
                 self.disable_notice = crate::setter::value(value, "disable_notice");
                 self
             }
+            #[inline]
             pub fn disable_reason<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -29233,6 +30005,7 @@ pub mod types {
                 self.disable_reason = crate::setter::value(value, "disable_reason");
                 self
             }
+            #[inline]
             pub fn disable_start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -29244,6 +30017,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn resume_notice<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -29252,6 +30026,7 @@ pub mod types {
                 self.resume_notice = crate::setter::value(value, "resume_notice");
                 self
             }
+            #[inline]
             pub fn schedule_status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -29260,6 +30035,7 @@ pub mod types {
                 self.schedule_status = crate::setter::value(value, "schedule_status");
                 self
             }
+            #[inline]
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -29272,6 +30048,7 @@ pub mod types {
         impl ::std::convert::TryFrom<RoomCreateRequestRoomStatus>
         for super::RoomCreateRequestRoomStatus {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: RoomCreateRequestRoomStatus,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -29345,6 +30122,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::RoomCreateRequestRoomStatus>
         for RoomCreateRequestRoomStatus {
+            #[inline]
             fn from(value: super::RoomCreateRequestRoomStatus) -> Self {
                 Self {
                     contact_ids: Ok(value.contact_ids),
@@ -29371,6 +30149,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for RoomLevelCreateRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     custom_group_id: Ok(Default::default()),
@@ -29380,6 +30159,7 @@ pub mod types {
             }
         }
         impl RoomLevelCreateRequest {
+            #[inline]
             pub fn custom_group_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -29388,6 +30168,7 @@ pub mod types {
                 self.custom_group_id = crate::setter::value(value, "custom_group_id");
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -29396,6 +30177,7 @@ pub mod types {
                 self.name = crate::setter::value(value, "name");
                 self
             }
+            #[inline]
             pub fn parent_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -29408,6 +30190,7 @@ pub mod types {
         impl ::std::convert::TryFrom<RoomLevelCreateRequest>
         for super::RoomLevelCreateRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: RoomLevelCreateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -29441,6 +30224,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::RoomLevelCreateRequest>
         for RoomLevelCreateRequest {
+            #[inline]
             fn from(value: super::RoomLevelCreateRequest) -> Self {
                 Self {
                     custom_group_id: Ok(value.custom_group_id),
@@ -29461,6 +30245,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for RoomLevelDelRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     delete_child: Ok(Default::default()),
@@ -29469,6 +30254,7 @@ pub mod types {
             }
         }
         impl RoomLevelDelRequest {
+            #[inline]
             pub fn delete_child<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -29477,6 +30263,7 @@ pub mod types {
                 self.delete_child = crate::setter::value(value, "delete_child");
                 self
             }
+            #[inline]
             pub fn room_level_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -29489,6 +30276,7 @@ pub mod types {
         impl ::std::convert::TryFrom<RoomLevelDelRequest>
         for super::RoomLevelDelRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: RoomLevelDelRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -29513,6 +30301,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::RoomLevelDelRequest> for RoomLevelDelRequest {
+            #[inline]
             fn from(value: super::RoomLevelDelRequest) -> Self {
                 Self {
                     delete_child: Ok(value.delete_child),
@@ -29528,6 +30317,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for RoomLevelMgetRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     level_ids: Err("no value supplied for level_ids".to_string()),
@@ -29535,6 +30325,7 @@ pub mod types {
             }
         }
         impl RoomLevelMgetRequest {
+            #[inline]
             pub fn level_ids<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -29547,6 +30338,7 @@ pub mod types {
         impl ::std::convert::TryFrom<RoomLevelMgetRequest>
         for super::RoomLevelMgetRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: RoomLevelMgetRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -29563,6 +30355,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::RoomLevelMgetRequest> for RoomLevelMgetRequest {
+            #[inline]
             fn from(value: super::RoomLevelMgetRequest) -> Self {
                 Self {
                     level_ids: Ok(value.level_ids),
@@ -29577,6 +30370,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for RoomMgetRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     room_ids: Err("no value supplied for room_ids".to_string()),
@@ -29584,6 +30378,7 @@ pub mod types {
             }
         }
         impl RoomMgetRequest {
+            #[inline]
             pub fn room_ids<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -29595,6 +30390,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<RoomMgetRequest> for super::RoomMgetRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: RoomMgetRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -29611,6 +30407,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::RoomMgetRequest> for RoomMgetRequest {
+            #[inline]
             fn from(value: super::RoomMgetRequest) -> Self {
                 Self {
                     room_ids: Ok(value.room_ids),
@@ -29651,6 +30448,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for RoomPatchRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     capacity: Ok(Default::default()),
@@ -29664,6 +30462,7 @@ pub mod types {
             }
         }
         impl RoomPatchRequest {
+            #[inline]
             pub fn capacity<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -29672,6 +30471,7 @@ pub mod types {
                 self.capacity = crate::setter::value(value, "capacity");
                 self
             }
+            #[inline]
             pub fn custom_room_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -29680,6 +30480,7 @@ pub mod types {
                 self.custom_room_id = crate::setter::value(value, "custom_room_id");
                 self
             }
+            #[inline]
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -29688,6 +30489,7 @@ pub mod types {
                 self.description = crate::setter::value(value, "description");
                 self
             }
+            #[inline]
             pub fn device<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -29698,6 +30500,7 @@ pub mod types {
                 self.device = crate::setter::some(value, "device");
                 self
             }
+            #[inline]
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -29706,6 +30509,7 @@ pub mod types {
                 self.name = crate::setter::value(value, "name");
                 self
             }
+            #[inline]
             pub fn room_level_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -29714,6 +30518,7 @@ pub mod types {
                 self.room_level_id = crate::setter::value(value, "room_level_id");
                 self
             }
+            #[inline]
             pub fn room_status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -29727,6 +30532,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<RoomPatchRequest> for super::RoomPatchRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: RoomPatchRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -29791,6 +30597,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::RoomPatchRequest> for RoomPatchRequest {
+            #[inline]
             fn from(value: super::RoomPatchRequest) -> Self {
                 Self {
                     capacity: Ok(value.capacity),
@@ -29831,6 +30638,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for RoomSearchRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     custom_room_ids: Ok(Default::default()),
@@ -29843,6 +30651,7 @@ pub mod types {
             }
         }
         impl RoomSearchRequest {
+            #[inline]
             pub fn custom_room_ids<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -29851,6 +30660,7 @@ pub mod types {
                 self.custom_room_ids = crate::setter::some(value, "custom_room_ids");
                 self
             }
+            #[inline]
             pub fn keyword<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -29859,6 +30669,7 @@ pub mod types {
                 self.keyword = crate::setter::value(value, "keyword");
                 self
             }
+            #[inline]
             pub fn page_size<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -29867,6 +30678,7 @@ pub mod types {
                 self.page_size = crate::setter::value(value, "page_size");
                 self
             }
+            #[inline]
             pub fn page_token<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -29875,6 +30687,7 @@ pub mod types {
                 self.page_token = crate::setter::value(value, "page_token");
                 self
             }
+            #[inline]
             pub fn room_level_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -29883,6 +30696,7 @@ pub mod types {
                 self.room_level_id = crate::setter::value(value, "room_level_id");
                 self
             }
+            #[inline]
             pub fn search_level_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -29897,6 +30711,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<RoomSearchRequest> for super::RoomSearchRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: RoomSearchRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -29953,6 +30768,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::RoomSearchRequest> for RoomSearchRequest {
+            #[inline]
             fn from(value: super::RoomSearchRequest) -> Self {
                 Self {
                     custom_room_ids: Ok(value.custom_room_ids),
@@ -29980,6 +30796,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ScopeConfigCreateRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     scope_config: Ok(Default::default()),
@@ -29989,6 +30806,7 @@ pub mod types {
             }
         }
         impl ScopeConfigCreateRequest {
+            #[inline]
             pub fn scope_config<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -29999,6 +30817,7 @@ pub mod types {
                 self.scope_config = crate::setter::value(value, "scope_config");
                 self
             }
+            #[inline]
             pub fn scope_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -30007,6 +30826,7 @@ pub mod types {
                 self.scope_id = crate::setter::value(value, "scope_id");
                 self
             }
+            #[inline]
             pub fn scope_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ScopeConfigCreateRequestScopeType>,
@@ -30019,6 +30839,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ScopeConfigCreateRequest>
         for super::ScopeConfigCreateRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ScopeConfigCreateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -30052,6 +30873,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ScopeConfigCreateRequest>
         for ScopeConfigCreateRequest {
+            #[inline]
             fn from(value: super::ScopeConfigCreateRequest) -> Self {
                 Self {
                     scope_config: Ok(value.scope_config),
@@ -30088,6 +30910,7 @@ pub mod types {
             >,
         }
         impl ::std::default::Default for ScopeConfigCreateRequestScopeConfig {
+            #[inline]
             fn default() -> Self {
                 Self {
                     digital_signage: Ok(Default::default()),
@@ -30099,6 +30922,7 @@ pub mod types {
             }
         }
         impl ScopeConfigCreateRequestScopeConfig {
+            #[inline]
             pub fn digital_signage<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -30111,6 +30935,7 @@ pub mod types {
                 self.digital_signage = crate::setter::value(value, "digital_signage");
                 self
             }
+            #[inline]
             pub fn display_background<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -30122,6 +30947,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn room_background<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -30130,6 +30956,7 @@ pub mod types {
                 self.room_background = crate::setter::value(value, "room_background");
                 self
             }
+            #[inline]
             pub fn room_box_digital_signage<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -30145,6 +30972,7 @@ pub mod types {
                 );
                 self
             }
+            #[inline]
             pub fn room_status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -30159,6 +30987,7 @@ pub mod types {
         impl ::std::convert::TryFrom<ScopeConfigCreateRequestScopeConfig>
         for super::ScopeConfigCreateRequestScopeConfig {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: ScopeConfigCreateRequestScopeConfig,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -30208,6 +31037,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ScopeConfigCreateRequestScopeConfig>
         for ScopeConfigCreateRequestScopeConfig {
+            #[inline]
             fn from(value: super::ScopeConfigCreateRequestScopeConfig) -> Self {
                 Self {
                     digital_signage: Ok(value.digital_signage),
@@ -30225,6 +31055,7 @@ pub mod types {
         pub struct ConversionError(::std::borrow::Cow<'static, str>);
         impl ::std::error::Error for ConversionError {}
         impl ::std::fmt::Display for ConversionError {
+            #[inline]
             fn fmt(
                 &self,
                 f: &mut ::std::fmt::Formatter<'_>,
@@ -30233,6 +31064,7 @@ pub mod types {
             }
         }
         impl ::std::fmt::Debug for ConversionError {
+            #[inline]
             fn fmt(
                 &self,
                 f: &mut ::std::fmt::Formatter<'_>,
@@ -30241,11 +31073,13 @@ pub mod types {
             }
         }
         impl From<&'static str> for ConversionError {
+            #[inline]
             fn from(value: &'static str) -> Self {
                 Self(value.into())
             }
         }
         impl From<String> for ConversionError {
+            #[inline]
             fn from(value: String) -> Self {
                 Self(value.into())
             }
@@ -30264,6 +31098,7 @@ pub struct Client {
     pub(crate) inner: crate::runtime::Runtime,
 }
 impl Client {
+    #[inline]
     /// Create a new client.
     ///
     /// `baseurl` is the base URL provided to the internal
@@ -30279,6 +31114,7 @@ impl Client {
         let client = reqwest::ClientBuilder::new();
         Self::new_with_client(baseurl, client.build().unwrap(), inner)
     }
+    #[inline]
     /// Construct a new client with an existing `reqwest::Client`,
     /// allowing more control over its configuration.
     ///
@@ -30298,21 +31134,26 @@ impl Client {
     }
 }
 impl ClientInfo<crate::runtime::Runtime> for Client {
+    #[inline]
     fn api_version() -> &'static str {
         "v1"
     }
+    #[inline]
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()
     }
+    #[inline]
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
+    #[inline]
     fn inner(&self) -> &crate::runtime::Runtime {
         &self.inner
     }
 }
 impl ClientHooks<crate::runtime::Runtime> for &Client {}
 impl Client {
+    #[inline]
     /**Sends a `GET` request to `/open-apis/vc/v1/alerts`
 
 ```ignore
@@ -30329,6 +31170,7 @@ let response = client.alert_list()
     pub fn alert_list(&self) -> builder::AlertList<'_> {
         builder::AlertList::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/vc/v1/bots/events`
 
 Arguments:
@@ -30352,6 +31194,7 @@ let response = client.bot_events()
     pub fn bot_events(&self) -> builder::BotEvents<'_> {
         builder::BotEvents::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/vc/v1/bots/join`
 
 ```ignore
@@ -30363,6 +31206,7 @@ let response = client.bot_join()
     pub fn bot_join(&self) -> builder::BotJoin<'_> {
         builder::BotJoin::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/vc/v1/bots/leave`
 
 ```ignore
@@ -30374,6 +31218,7 @@ let response = client.bot_leave()
     pub fn bot_leave(&self) -> builder::BotLeave<'_> {
         builder::BotLeave::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/vc/v1/bots/message`
 
 ```ignore
@@ -30385,6 +31230,7 @@ let response = client.bot_message()
     pub fn bot_message(&self) -> builder::BotMessage<'_> {
         builder::BotMessage::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/vc/v1/bots/user_active_meeting`
 
 Arguments:
@@ -30400,6 +31246,7 @@ let response = client.bot_user_active_meeting()
     pub fn bot_user_active_meeting(&self) -> builder::BotUserActiveMeeting<'_> {
         builder::BotUserActiveMeeting::new(self)
     }
+    #[inline]
     /**Download an export file
 
 Downloads the file of a finished export task (an Excel workbook, .xlsx) by its file_token. The body is the raw file, streamed; its name is in the Content-Disposition header (Feishu sends it as raw UTF-8 bytes). The Content-Type is not documented. With a tenant token only the app's creator may download. Errors are the JSON envelope, sometimes at HTTP 200.
@@ -30417,6 +31264,7 @@ let response = client.export_download()
     pub fn export_download(&self) -> builder::ExportDownload<'_> {
         builder::ExportDownload::new(self)
     }
+    #[inline]
     /**Export meeting list (导出会议明细)
 
 Starts an asynchronous export of the meeting list for a time range and returns the id of the export task (导出会议明细，具体权限要求请参考资源介绍). At most one of the filters meeting_no / user_id / room_id / meeting_type may be set.
@@ -30436,6 +31284,7 @@ let response = client.export_meeting_list()
     pub fn export_meeting_list(&self) -> builder::ExportMeetingList<'_> {
         builder::ExportMeetingList::new(self)
     }
+    #[inline]
     /**Export participant list
 
 Starts an asynchronous export of the participants of one meeting, named by its 9-digit number and its start and end times, and returns the id of the export task. At most one of the filters user_id / room_id may be set. meeting_end_time is the exact end of an ended meeting, or the current time for an ongoing one. The crate also requires meeting_start_time ≤ meeting_end_time (ordered-times): the doc does not say so, but no meeting ends before it starts, and a reversed range can only come from swapped arguments.
@@ -30455,6 +31304,7 @@ let response = client.export_participant_list()
     pub fn export_participant_list(&self) -> builder::ExportParticipantList<'_> {
         builder::ExportParticipantList::new(self)
     }
+    #[inline]
     /**Export participant quality list
 
 Starts an asynchronous export of the meeting-quality data of one participant of one ended meeting, and returns the id of the export task. Exactly one of user_id / room_id names the participant. meeting_start_time must be accurate to the minute. The crate also requires meeting_start_time ≤ meeting_end_time (ordered-times; not stated by the doc, see export_participant_list). join_time is not checked against the meeting's range: the doc does not relate them, and with a start time accurate only to the minute a join in the first minute may read as before the start.
@@ -30476,6 +31326,7 @@ let response = client.export_participant_quality_list()
     ) -> builder::ExportParticipantQualityList<'_> {
         builder::ExportParticipantQualityList::new(self)
     }
+    #[inline]
     /**Export resource reservation list
 
 Starts an asynchronous export of the room reservations under one room level for a time range, and returns the id of the export task. room_ids narrows the export to those rooms, or, with is_exclude true, to the rooms of the level outside them. The crate requires start_time ≤ end_time (ordered-times, as for export_meeting_list; the doc states no limit on the range).
@@ -30493,6 +31344,7 @@ let response = client.export_resource_reservation_list()
     ) -> builder::ExportResourceReservationList<'_> {
         builder::ExportResourceReservationList::new(self)
     }
+    #[inline]
     /**Get an export task's result
 
 Returns the status of an export task: processing, failed (with fail_msg) or done (with the file_token to download the file with). Feishu documents no polling interval, task lifetime or link lifetime; mind the rate limit when polling.
@@ -30510,6 +31362,7 @@ let response = client.export_get()
     pub fn export_get(&self) -> builder::ExportGet<'_> {
         builder::ExportGet::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/vc/v1/meeting_list`
 
 Arguments:
@@ -30545,6 +31398,7 @@ let response = client.meeting_list_get()
     pub fn meeting_list_get(&self) -> builder::MeetingListGet<'_> {
         builder::MeetingListGet::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/vc/v1/meetings/list_by_no`
 
 ```ignore
@@ -30560,6 +31414,7 @@ let response = client.meeting_list_by_no()
     pub fn meeting_list_by_no(&self) -> builder::MeetingListByNo<'_> {
         builder::MeetingListByNo::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/vc/v1/meetings/search`
 
 ```ignore
@@ -30573,6 +31428,7 @@ let response = client.meeting_search()
     pub fn meeting_search(&self) -> builder::MeetingSearch<'_> {
         builder::MeetingSearch::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/vc/v1/meetings/subscription`
 
 ```ignore
@@ -30584,6 +31440,7 @@ let response = client.meeting_subscription()
     pub fn meeting_subscription(&self) -> builder::MeetingSubscription<'_> {
         builder::MeetingSubscription::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/vc/v1/meetings/unsubscription`
 
 ```ignore
@@ -30595,6 +31452,7 @@ let response = client.meeting_unsubscription()
     pub fn meeting_unsubscription(&self) -> builder::MeetingUnsubscription<'_> {
         builder::MeetingUnsubscription::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/vc/v1/meetings/{meeting_id}`
 
 Arguments:
@@ -30616,6 +31474,7 @@ let response = client.meeting_get()
     pub fn meeting_get(&self) -> builder::MeetingGet<'_> {
         builder::MeetingGet::new(self)
     }
+    #[inline]
     /**Sends a `PATCH` request to `/open-apis/vc/v1/meetings/{meeting_id}/end`
 
 ```ignore
@@ -30627,6 +31486,7 @@ let response = client.meeting_end()
     pub fn meeting_end(&self) -> builder::MeetingEnd<'_> {
         builder::MeetingEnd::new(self)
     }
+    #[inline]
     /**Sends a `PATCH` request to `/open-apis/vc/v1/meetings/{meeting_id}/invite`
 
 Arguments:
@@ -30644,6 +31504,7 @@ let response = client.meeting_invite()
     pub fn meeting_invite(&self) -> builder::MeetingInvite<'_> {
         builder::MeetingInvite::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/vc/v1/meetings/{meeting_id}/kickout`
 
 Arguments:
@@ -30661,6 +31522,7 @@ let response = client.meeting_kickout()
     pub fn meeting_kickout(&self) -> builder::MeetingKickout<'_> {
         builder::MeetingKickout::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/vc/v1/meetings/{meeting_id}/recording`
 
 ```ignore
@@ -30672,6 +31534,7 @@ let response = client.meeting_recording_get()
     pub fn meeting_recording_get(&self) -> builder::MeetingRecordingGet<'_> {
         builder::MeetingRecordingGet::new(self)
     }
+    #[inline]
     /**Sends a `PATCH` request to `/open-apis/vc/v1/meetings/{meeting_id}/recording/set_permission`
 
 Arguments:
@@ -30691,6 +31554,7 @@ let response = client.meeting_recording_set_permission()
     ) -> builder::MeetingRecordingSetPermission<'_> {
         builder::MeetingRecordingSetPermission::new(self)
     }
+    #[inline]
     /**Sends a `PATCH` request to `/open-apis/vc/v1/meetings/{meeting_id}/recording/start`
 
 ```ignore
@@ -30703,6 +31567,7 @@ let response = client.meeting_recording_start()
     pub fn meeting_recording_start(&self) -> builder::MeetingRecordingStart<'_> {
         builder::MeetingRecordingStart::new(self)
     }
+    #[inline]
     /**Sends a `PATCH` request to `/open-apis/vc/v1/meetings/{meeting_id}/recording/stop`
 
 ```ignore
@@ -30714,6 +31579,7 @@ let response = client.meeting_recording_stop()
     pub fn meeting_recording_stop(&self) -> builder::MeetingRecordingStop<'_> {
         builder::MeetingRecordingStop::new(self)
     }
+    #[inline]
     /**Sends a `PATCH` request to `/open-apis/vc/v1/meetings/{meeting_id}/set_host`
 
 Arguments:
@@ -30731,6 +31597,7 @@ let response = client.meeting_set_host()
     pub fn meeting_set_host(&self) -> builder::MeetingSetHost<'_> {
         builder::MeetingSetHost::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/vc/v1/notes/subscription`
 
 ```ignore
@@ -30742,6 +31609,7 @@ let response = client.note_subscription()
     pub fn note_subscription(&self) -> builder::NoteSubscription<'_> {
         builder::NoteSubscription::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/vc/v1/notes/unsubscription`
 
 ```ignore
@@ -30753,6 +31621,7 @@ let response = client.note_unsubscription()
     pub fn note_unsubscription(&self) -> builder::NoteUnsubscription<'_> {
         builder::NoteUnsubscription::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/vc/v1/notes/{note_id}`
 
 Arguments:
@@ -30768,6 +31637,7 @@ let response = client.note_get()
     pub fn note_get(&self) -> builder::NoteGet<'_> {
         builder::NoteGet::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/vc/v1/participant_list`
 
 Arguments:
@@ -30799,6 +31669,7 @@ let response = client.participant_list_get()
     pub fn participant_list_get(&self) -> builder::ParticipantListGet<'_> {
         builder::ParticipantListGet::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/vc/v1/participant_quality_list`
 
 Arguments:
@@ -30830,6 +31701,7 @@ let response = client.participant_quality_list_get()
     ) -> builder::ParticipantQualityListGet<'_> {
         builder::ParticipantQualityListGet::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/vc/v1/reports/get_daily`
 
 ```ignore
@@ -30843,6 +31715,7 @@ let response = client.report_get_daily()
     pub fn report_get_daily(&self) -> builder::ReportGetDaily<'_> {
         builder::ReportGetDaily::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/vc/v1/reports/get_top_user`
 
 Arguments:
@@ -30866,6 +31739,7 @@ let response = client.report_get_top_user()
     pub fn report_get_top_user(&self) -> builder::ReportGetTopUser<'_> {
         builder::ReportGetTopUser::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/vc/v1/reserve_configs/reserve_scope`
 
 Arguments:
@@ -30885,6 +31759,7 @@ let response = client.reserve_config_reserve_scope()
     ) -> builder::ReserveConfigReserveScope<'_> {
         builder::ReserveConfigReserveScope::new(self)
     }
+    #[inline]
     /**Sends a `PATCH` request to `/open-apis/vc/v1/reserve_configs/{reserve_config_id}`
 
 Arguments:
@@ -30902,6 +31777,7 @@ let response = client.reserve_config_patch()
     pub fn reserve_config_patch(&self) -> builder::ReserveConfigPatch<'_> {
         builder::ReserveConfigPatch::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/vc/v1/reserve_configs/{reserve_config_id}/admin`
 
 Arguments:
@@ -30919,6 +31795,7 @@ let response = client.reserve_config_admin_get()
     pub fn reserve_config_admin_get(&self) -> builder::ReserveConfigAdminGet<'_> {
         builder::ReserveConfigAdminGet::new(self)
     }
+    #[inline]
     /**Sends a `PATCH` request to `/open-apis/vc/v1/reserve_configs/{reserve_config_id}/admin`
 
 Arguments:
@@ -30936,6 +31813,7 @@ let response = client.reserve_config_admin_patch()
     pub fn reserve_config_admin_patch(&self) -> builder::ReserveConfigAdminPatch<'_> {
         builder::ReserveConfigAdminPatch::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/vc/v1/reserve_configs/{reserve_config_id}/disable_inform`
 
 Arguments:
@@ -30955,6 +31833,7 @@ let response = client.reserve_config_disable_inform_get()
     ) -> builder::ReserveConfigDisableInformGet<'_> {
         builder::ReserveConfigDisableInformGet::new(self)
     }
+    #[inline]
     /**Sends a `PATCH` request to `/open-apis/vc/v1/reserve_configs/{reserve_config_id}/disable_inform`
 
 Arguments:
@@ -30974,6 +31853,7 @@ let response = client.reserve_config_disable_inform_patch()
     ) -> builder::ReserveConfigDisableInformPatch<'_> {
         builder::ReserveConfigDisableInformPatch::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/vc/v1/reserve_configs/{reserve_config_id}/form`
 
 Arguments:
@@ -30991,6 +31871,7 @@ let response = client.reserve_config_form_get()
     pub fn reserve_config_form_get(&self) -> builder::ReserveConfigFormGet<'_> {
         builder::ReserveConfigFormGet::new(self)
     }
+    #[inline]
     /**Sends a `PATCH` request to `/open-apis/vc/v1/reserve_configs/{reserve_config_id}/form`
 
 Arguments:
@@ -31008,6 +31889,7 @@ let response = client.reserve_config_form_patch()
     pub fn reserve_config_form_patch(&self) -> builder::ReserveConfigFormPatch<'_> {
         builder::ReserveConfigFormPatch::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/vc/v1/reserves/apply`
 
 Arguments:
@@ -31023,6 +31905,7 @@ let response = client.reserve_apply()
     pub fn reserve_apply(&self) -> builder::ReserveApply<'_> {
         builder::ReserveApply::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/vc/v1/reserves/{reserve_id}`
 
 Arguments:
@@ -31038,6 +31921,7 @@ let response = client.reserve_get()
     pub fn reserve_get(&self) -> builder::ReserveGet<'_> {
         builder::ReserveGet::new(self)
     }
+    #[inline]
     /**Sends a `PUT` request to `/open-apis/vc/v1/reserves/{reserve_id}`
 
 Arguments:
@@ -31055,6 +31939,7 @@ let response = client.reserve_update()
     pub fn reserve_update(&self) -> builder::ReserveUpdate<'_> {
         builder::ReserveUpdate::new(self)
     }
+    #[inline]
     /**Sends a `DELETE` request to `/open-apis/vc/v1/reserves/{reserve_id}`
 
 ```ignore
@@ -31066,6 +31951,7 @@ let response = client.reserve_delete()
     pub fn reserve_delete(&self) -> builder::ReserveDelete<'_> {
         builder::ReserveDelete::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/vc/v1/reserves/{reserve_id}/get_active_meeting`
 
 Arguments:
@@ -31083,6 +31969,7 @@ let response = client.reserve_get_active_meeting()
     pub fn reserve_get_active_meeting(&self) -> builder::ReserveGetActiveMeeting<'_> {
         builder::ReserveGetActiveMeeting::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/vc/v1/resource_reservation_list`
 
 ```ignore
@@ -31103,6 +31990,7 @@ let response = client.resource_reservation_list_get()
     ) -> builder::ResourceReservationListGet<'_> {
         builder::ResourceReservationListGet::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/vc/v1/room_configs/query`
 
 Arguments:
@@ -31128,6 +32016,7 @@ let response = client.room_config_query()
     pub fn room_config_query(&self) -> builder::RoomConfigQuery<'_> {
         builder::RoomConfigQuery::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/vc/v1/room_configs/set`
 
 Arguments:
@@ -31143,6 +32032,7 @@ let response = client.room_config_set()
     pub fn room_config_set(&self) -> builder::RoomConfigSet<'_> {
         builder::RoomConfigSet::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/vc/v1/room_configs/set_checkboard_access_code`
 
 ```ignore
@@ -31156,6 +32046,7 @@ let response = client.room_config_set_checkboard_access_code()
     ) -> builder::RoomConfigSetCheckboardAccessCode<'_> {
         builder::RoomConfigSetCheckboardAccessCode::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/vc/v1/room_configs/set_room_access_code`
 
 ```ignore
@@ -31169,6 +32060,7 @@ let response = client.room_config_set_room_access_code()
     ) -> builder::RoomConfigSetRoomAccessCode<'_> {
         builder::RoomConfigSetRoomAccessCode::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/vc/v1/room_levels`
 
 ```ignore
@@ -31182,6 +32074,7 @@ let response = client.room_level_list()
     pub fn room_level_list(&self) -> builder::RoomLevelList<'_> {
         builder::RoomLevelList::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/vc/v1/room_levels`
 
 ```ignore
@@ -31193,6 +32086,7 @@ let response = client.room_level_create()
     pub fn room_level_create(&self) -> builder::RoomLevelCreate<'_> {
         builder::RoomLevelCreate::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/vc/v1/room_levels/del`
 
 ```ignore
@@ -31204,6 +32098,7 @@ let response = client.room_level_del()
     pub fn room_level_del(&self) -> builder::RoomLevelDel<'_> {
         builder::RoomLevelDel::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/vc/v1/room_levels/mget`
 
 ```ignore
@@ -31215,6 +32110,7 @@ let response = client.room_level_mget()
     pub fn room_level_mget(&self) -> builder::RoomLevelMget<'_> {
         builder::RoomLevelMget::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/vc/v1/room_levels/search`
 
 ```ignore
@@ -31226,6 +32122,7 @@ let response = client.room_level_search()
     pub fn room_level_search(&self) -> builder::RoomLevelSearch<'_> {
         builder::RoomLevelSearch::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/vc/v1/room_levels/{room_level_id}`
 
 ```ignore
@@ -31237,6 +32134,7 @@ let response = client.room_level_get()
     pub fn room_level_get(&self) -> builder::RoomLevelGet<'_> {
         builder::RoomLevelGet::new(self)
     }
+    #[inline]
     /**Sends a `PATCH` request to `/open-apis/vc/v1/room_levels/{room_level_id}`
 
 ```ignore
@@ -31249,6 +32147,7 @@ let response = client.room_level_patch()
     pub fn room_level_patch(&self) -> builder::RoomLevelPatch<'_> {
         builder::RoomLevelPatch::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/vc/v1/rooms`
 
 Arguments:
@@ -31268,6 +32167,7 @@ let response = client.room_list()
     pub fn room_list(&self) -> builder::RoomList<'_> {
         builder::RoomList::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/vc/v1/rooms`
 
 Arguments:
@@ -31283,6 +32183,7 @@ let response = client.room_create()
     pub fn room_create(&self) -> builder::RoomCreate<'_> {
         builder::RoomCreate::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/vc/v1/rooms/mget`
 
 Arguments:
@@ -31298,6 +32199,7 @@ let response = client.room_mget()
     pub fn room_mget(&self) -> builder::RoomMget<'_> {
         builder::RoomMget::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/vc/v1/rooms/search`
 
 Arguments:
@@ -31313,6 +32215,7 @@ let response = client.room_search()
     pub fn room_search(&self) -> builder::RoomSearch<'_> {
         builder::RoomSearch::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/vc/v1/rooms/{room_id}`
 
 Arguments:
@@ -31328,6 +32231,7 @@ let response = client.room_get()
     pub fn room_get(&self) -> builder::RoomGet<'_> {
         builder::RoomGet::new(self)
     }
+    #[inline]
     /**Sends a `DELETE` request to `/open-apis/vc/v1/rooms/{room_id}`
 
 ```ignore
@@ -31339,6 +32243,7 @@ let response = client.room_delete()
     pub fn room_delete(&self) -> builder::RoomDelete<'_> {
         builder::RoomDelete::new(self)
     }
+    #[inline]
     /**Sends a `PATCH` request to `/open-apis/vc/v1/rooms/{room_id}`
 
 Arguments:
@@ -31356,6 +32261,7 @@ let response = client.room_patch()
     pub fn room_patch(&self) -> builder::RoomPatch<'_> {
         builder::RoomPatch::new(self)
     }
+    #[inline]
     /**Sends a `GET` request to `/open-apis/vc/v1/scope_config`
 
 Arguments:
@@ -31373,6 +32279,7 @@ let response = client.scope_config_get()
     pub fn scope_config_get(&self) -> builder::ScopeConfigGet<'_> {
         builder::ScopeConfigGet::new(self)
     }
+    #[inline]
     /**Sends a `POST` request to `/open-apis/vc/v1/scope_config`
 
 Arguments:
@@ -31412,6 +32319,7 @@ pub mod builder {
         start_time: Result<::std::string::String, String>,
     }
     impl<'a> AlertList<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -31423,6 +32331,7 @@ pub mod builder {
                 start_time: Err("start_time was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn end_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -31433,6 +32342,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -31443,6 +32353,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -31453,6 +32364,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn query_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::AlertListQueryType>,
@@ -31463,6 +32375,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn query_value<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -31473,6 +32386,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn start_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -31483,6 +32397,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/vc/v1/alerts`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -31593,6 +32508,7 @@ pub mod builder {
         user_id_type: Result<Option<crate::UserIdType>, String>,
     }
     impl<'a> BotEvents<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -31604,6 +32520,7 @@ pub mod builder {
                 user_id_type: Ok(None),
             }
         }
+        #[inline]
         pub fn end_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -31614,6 +32531,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn meeting_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -31624,6 +32542,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -31634,6 +32553,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -31644,6 +32564,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn start_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -31654,6 +32575,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -31664,6 +32586,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/vc/v1/bots/events`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -31770,6 +32693,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> BotJoin<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -31777,6 +32701,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::BotJoinRequest>,
@@ -31792,6 +32717,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -31801,6 +32727,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/vc/v1/bots/join`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -31852,6 +32779,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -31874,6 +32802,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> BotLeave<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -31881,6 +32810,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::BotLeaveRequest>,
@@ -31896,6 +32826,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -31905,6 +32836,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/vc/v1/bots/leave`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -31956,6 +32888,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -31978,6 +32911,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> BotMessage<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -31985,6 +32919,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::BotMessageRequest>,
@@ -32000,6 +32935,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -32009,6 +32945,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/vc/v1/bots/message`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -32062,6 +32999,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -32084,6 +33022,7 @@ pub mod builder {
         user_id_type: Result<Option<crate::UserIdType>, String>,
     }
     impl<'a> BotUserActiveMeeting<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -32091,6 +33030,7 @@ pub mod builder {
                 user_id_type: Ok(None),
             }
         }
+        #[inline]
         pub fn user_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -32101,6 +33041,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -32111,6 +33052,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/vc/v1/bots/user_active_meeting`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -32172,12 +33114,14 @@ pub mod builder {
         file_token: Result<::std::string::String, String>,
     }
     impl<'a> ExportDownload<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 file_token: Err("file_token was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn file_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -32188,6 +33132,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/vc/v1/exports/download`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -32236,6 +33181,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ExportMeetingList<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -32244,6 +33190,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -32254,6 +33201,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ExportMeetingListRequest>,
@@ -32271,6 +33219,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -32280,6 +33229,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/vc/v1/exports/meeting_list`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -32361,6 +33311,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -32384,6 +33335,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ExportParticipantList<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -32392,6 +33344,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -32402,6 +33355,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ExportParticipantListRequest>,
@@ -32420,6 +33374,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -32429,6 +33384,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/vc/v1/exports/participant_list`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -32508,6 +33464,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -32534,6 +33491,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ExportParticipantQualityList<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -32542,6 +33500,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -32552,6 +33511,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ExportParticipantQualityListRequest>,
@@ -32570,6 +33530,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -32579,6 +33540,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/vc/v1/exports/participant_quality_list`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -32665,6 +33627,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -32690,6 +33653,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ExportResourceReservationList<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -32697,6 +33661,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ExportResourceReservationListRequest>,
@@ -32715,6 +33680,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -32724,6 +33690,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/vc/v1/exports/resource_reservation_list`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -32796,6 +33763,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -32817,12 +33785,14 @@ pub mod builder {
         task_id: Result<crate::export::TaskId, String>,
     }
     impl<'a> ExportGet<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 task_id: Err("task_id was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn task_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::export::TaskId>,
@@ -32833,6 +33803,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/vc/v1/exports/{task_id}`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -32893,6 +33864,7 @@ pub mod builder {
         user_id_type: Result<Option<crate::UserIdType>, String>,
     }
     impl<'a> MeetingListGet<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -32910,6 +33882,7 @@ pub mod builder {
                 user_id_type: Ok(None),
             }
         }
+        #[inline]
         pub fn end_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -32920,6 +33893,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn include_external_meetings<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
@@ -32930,6 +33904,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn include_webinar<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
@@ -32940,6 +33915,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn meeting_no<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -32950,6 +33926,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn meeting_status<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MeetingListGetMeetingStatus>,
@@ -32960,6 +33937,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn meeting_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MeetingListGetMeetingType>,
@@ -32970,6 +33948,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -32980,6 +33959,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -32990,6 +33970,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn room_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -33000,6 +33981,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn start_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -33010,6 +33992,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -33020,6 +34003,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -33030,6 +34014,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/vc/v1/meeting_list`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -33217,6 +34202,7 @@ pub mod builder {
         start_time: Result<::std::string::String, String>,
     }
     impl<'a> MeetingListByNo<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -33227,6 +34213,7 @@ pub mod builder {
                 start_time: Err("start_time was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn end_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -33237,6 +34224,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn meeting_no<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -33247,6 +34235,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -33257,6 +34246,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -33267,6 +34257,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn start_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -33277,6 +34268,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/vc/v1/meetings/list_by_no`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -33369,6 +34361,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MeetingSearch<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -33378,6 +34371,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -33388,6 +34382,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -33398,6 +34393,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MeetingSearchRequest>,
@@ -33415,6 +34411,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -33424,6 +34421,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/vc/v1/meetings/search`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -33496,6 +34494,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -33518,6 +34517,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MeetingSubscription<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -33525,6 +34525,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MeetingSubscriptionRequest>,
@@ -33543,6 +34544,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -33552,6 +34554,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/vc/v1/meetings/subscription`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -33605,6 +34608,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -33627,6 +34631,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MeetingUnsubscription<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -33634,6 +34639,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MeetingSubscriptionRequest>,
@@ -33652,6 +34658,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -33661,6 +34668,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/vc/v1/meetings/unsubscription`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -33714,6 +34722,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -33739,6 +34748,7 @@ pub mod builder {
         with_participants: Result<Option<bool>, String>,
     }
     impl<'a> MeetingGet<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -33749,6 +34759,7 @@ pub mod builder {
                 with_participants: Ok(None),
             }
         }
+        #[inline]
         pub fn meeting_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -33759,6 +34770,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn query_mode<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MeetingGetQueryMode>,
@@ -33769,6 +34781,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -33779,6 +34792,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn with_meeting_ability<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
@@ -33789,6 +34803,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn with_participants<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
@@ -33799,6 +34814,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/vc/v1/meetings/{meeting_id}`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -33909,12 +34925,14 @@ pub mod builder {
         meeting_id: Result<::std::string::String, String>,
     }
     impl<'a> MeetingEnd<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 meeting_id: Err("meeting_id was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn meeting_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -33925,6 +34943,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `PATCH` request to `/open-apis/vc/v1/meetings/{meeting_id}/end`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -33977,6 +34996,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MeetingInvite<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -33986,6 +35006,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn meeting_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -33996,6 +35017,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -34006,6 +35028,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MeetingInviteRequest>,
@@ -34023,6 +35046,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -34032,6 +35056,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `PATCH` request to `/open-apis/vc/v1/meetings/{meeting_id}/invite`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -34104,6 +35129,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -34128,6 +35154,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MeetingKickout<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -34137,6 +35164,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn meeting_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -34147,6 +35175,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -34157,6 +35186,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MeetingKickoutRequest>,
@@ -34174,6 +35204,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -34183,6 +35214,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/vc/v1/meetings/{meeting_id}/kickout`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -34255,6 +35287,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -34276,12 +35309,14 @@ pub mod builder {
         meeting_id: Result<::std::string::String, String>,
     }
     impl<'a> MeetingRecordingGet<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 meeting_id: Err("meeting_id was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn meeting_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -34292,6 +35327,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/vc/v1/meetings/{meeting_id}/recording`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -34347,6 +35383,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MeetingRecordingSetPermission<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -34356,6 +35393,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn meeting_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -34366,6 +35404,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -34376,6 +35415,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MeetingRecordingSetPermissionRequest>,
@@ -34394,6 +35434,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -34403,6 +35444,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `PATCH` request to `/open-apis/vc/v1/meetings/{meeting_id}/recording/set_permission`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -34481,6 +35523,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -34504,6 +35547,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MeetingRecordingStart<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -34512,6 +35556,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn meeting_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -34522,6 +35567,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MeetingRecordingStartRequest>,
@@ -34540,6 +35586,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -34549,6 +35596,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `PATCH` request to `/open-apis/vc/v1/meetings/{meeting_id}/recording/start`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -34609,6 +35657,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -34630,12 +35679,14 @@ pub mod builder {
         meeting_id: Result<::std::string::String, String>,
     }
     impl<'a> MeetingRecordingStop<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 meeting_id: Err("meeting_id was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn meeting_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -34646,6 +35697,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `PATCH` request to `/open-apis/vc/v1/meetings/{meeting_id}/recording/stop`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -34698,6 +35750,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> MeetingSetHost<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -34707,6 +35760,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn meeting_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -34717,6 +35771,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -34727,6 +35782,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MeetingSetHostRequest>,
@@ -34744,6 +35800,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -34753,6 +35810,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `PATCH` request to `/open-apis/vc/v1/meetings/{meeting_id}/set_host`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -34825,6 +35883,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -34847,6 +35906,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> NoteSubscription<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -34854,6 +35914,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MeetingSubscriptionRequest>,
@@ -34872,6 +35933,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -34881,6 +35943,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/vc/v1/notes/subscription`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -34934,6 +35997,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -34956,6 +36020,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> NoteUnsubscription<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -34963,6 +36028,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MeetingSubscriptionRequest>,
@@ -34981,6 +36047,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -34990,6 +36057,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/vc/v1/notes/unsubscription`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -35043,6 +36111,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -35065,6 +36134,7 @@ pub mod builder {
         user_id_type: Result<Option<crate::UserIdType>, String>,
     }
     impl<'a> NoteGet<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -35072,6 +36142,7 @@ pub mod builder {
                 user_id_type: Ok(None),
             }
         }
+        #[inline]
         pub fn note_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -35082,6 +36153,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -35092,6 +36164,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/vc/v1/notes/{note_id}`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -35162,6 +36235,7 @@ pub mod builder {
         webinar_user_role: Result<Option<::std::string::String>, String>,
     }
     impl<'a> ParticipantListGet<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -35181,6 +36255,7 @@ pub mod builder {
                 webinar_user_role: Ok(None),
             }
         }
+        #[inline]
         pub fn meeting_end_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -35191,6 +36266,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn meeting_no<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -35201,6 +36277,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn meeting_start_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -35211,6 +36288,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn meeting_status<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ParticipantListGetMeetingStatus>,
@@ -35221,6 +36299,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -35231,6 +36310,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -35241,6 +36321,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn room_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -35251,6 +36332,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -35261,6 +36343,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -35271,6 +36354,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn webinar_user_role<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -35281,6 +36365,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/vc/v1/participant_list`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -35455,6 +36540,7 @@ pub mod builder {
         user_id_type: Result<Option<crate::UserIdType>, String>,
     }
     impl<'a> ParticipantQualityListGet<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -35473,6 +36559,7 @@ pub mod builder {
                 user_id_type: Ok(None),
             }
         }
+        #[inline]
         pub fn join_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -35483,6 +36570,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn meeting_end_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -35493,6 +36581,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn meeting_no<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -35503,6 +36592,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn meeting_start_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -35513,6 +36603,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -35523,6 +36614,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -35533,6 +36625,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn room_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -35543,6 +36636,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -35553,6 +36647,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -35563,6 +36658,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/vc/v1/participant_quality_list`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -35715,6 +36811,7 @@ pub mod builder {
         unit: Result<Option<types::ReportGetDailyUnit>, String>,
     }
     impl<'a> ReportGetDaily<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -35723,6 +36820,7 @@ pub mod builder {
                 unit: Ok(None),
             }
         }
+        #[inline]
         pub fn end_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -35733,6 +36831,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn start_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -35743,6 +36842,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn unit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ReportGetDailyUnit>,
@@ -35753,6 +36853,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/vc/v1/reports/get_daily`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -35826,6 +36927,7 @@ pub mod builder {
         user_id_type: Result<Option<crate::UserIdType>, String>,
     }
     impl<'a> ReportGetTopUser<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -35837,6 +36939,7 @@ pub mod builder {
                 user_id_type: Ok(None),
             }
         }
+        #[inline]
         pub fn end_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -35847,6 +36950,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -35857,6 +36961,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn order_by<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ReportGetTopUserOrderBy>,
@@ -35867,6 +36972,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn start_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -35877,6 +36983,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn unit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ReportGetTopUserUnit>,
@@ -35887,6 +36994,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -35897,6 +37005,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/vc/v1/reports/get_top_user`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -35996,6 +37105,7 @@ pub mod builder {
         user_id_type: Result<Option<crate::UserIdType>, String>,
     }
     impl<'a> ReserveConfigReserveScope<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -36004,6 +37114,7 @@ pub mod builder {
                 user_id_type: Ok(None),
             }
         }
+        #[inline]
         pub fn scope_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -36014,6 +37125,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn scope_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -36024,6 +37136,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -36034,6 +37147,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/vc/v1/reserve_configs/reserve_scope`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -36106,6 +37220,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ReserveConfigPatch<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -36117,6 +37232,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn reserve_config_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -36127,6 +37243,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -36137,6 +37254,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ReserveConfigPatchRequest>,
@@ -36155,6 +37273,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -36164,6 +37283,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `PATCH` request to `/open-apis/vc/v1/reserve_configs/{reserve_config_id}`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -36236,6 +37356,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -36259,6 +37380,7 @@ pub mod builder {
         user_id_type: Result<Option<crate::UserIdType>, String>,
     }
     impl<'a> ReserveConfigAdminGet<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -36269,6 +37391,7 @@ pub mod builder {
                 user_id_type: Ok(None),
             }
         }
+        #[inline]
         pub fn reserve_config_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -36279,6 +37402,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn scope_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -36289,6 +37413,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -36299,6 +37424,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/vc/v1/reserve_configs/{reserve_config_id}/admin`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -36370,6 +37496,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ReserveConfigAdminPatch<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -36381,6 +37508,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn reserve_config_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -36391,6 +37519,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -36401,6 +37530,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ReserveConfigAdminPatchRequest>,
@@ -36419,6 +37549,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -36428,6 +37559,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `PATCH` request to `/open-apis/vc/v1/reserve_configs/{reserve_config_id}/admin`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -36502,6 +37634,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -36525,6 +37658,7 @@ pub mod builder {
         user_id_type: Result<Option<crate::UserIdType>, String>,
     }
     impl<'a> ReserveConfigDisableInformGet<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -36535,6 +37669,7 @@ pub mod builder {
                 user_id_type: Ok(None),
             }
         }
+        #[inline]
         pub fn reserve_config_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -36545,6 +37680,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn scope_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -36555,6 +37691,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -36565,6 +37702,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/vc/v1/reserve_configs/{reserve_config_id}/disable_inform`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -36639,6 +37777,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ReserveConfigDisableInformPatch<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -36650,6 +37789,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn reserve_config_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -36660,6 +37800,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -36670,6 +37811,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ReserveConfigDisableInformPatchRequest>,
@@ -36688,6 +37830,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -36697,6 +37840,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `PATCH` request to `/open-apis/vc/v1/reserve_configs/{reserve_config_id}/disable_inform`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -36775,6 +37919,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -36798,6 +37943,7 @@ pub mod builder {
         user_id_type: Result<Option<crate::UserIdType>, String>,
     }
     impl<'a> ReserveConfigFormGet<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -36808,6 +37954,7 @@ pub mod builder {
                 user_id_type: Ok(None),
             }
         }
+        #[inline]
         pub fn reserve_config_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -36818,6 +37965,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn scope_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -36828,6 +37976,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -36838,6 +37987,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/vc/v1/reserve_configs/{reserve_config_id}/form`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -36909,6 +38059,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ReserveConfigFormPatch<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -36920,6 +38071,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn reserve_config_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -36930,6 +38082,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -36940,6 +38093,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ReserveConfigFormPatchRequest>,
@@ -36958,6 +38112,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -36967,6 +38122,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `PATCH` request to `/open-apis/vc/v1/reserve_configs/{reserve_config_id}/form`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -37039,6 +38195,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -37062,6 +38219,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ReserveApply<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -37070,6 +38228,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -37080,6 +38239,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ReserveApplyRequest>,
@@ -37095,6 +38255,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -37104,6 +38265,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/vc/v1/reserves/apply`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -37169,6 +38331,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -37191,6 +38354,7 @@ pub mod builder {
         user_id_type: Result<Option<crate::UserIdType>, String>,
     }
     impl<'a> ReserveGet<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -37198,6 +38362,7 @@ pub mod builder {
                 user_id_type: Ok(None),
             }
         }
+        #[inline]
         pub fn reserve_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -37208,6 +38373,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -37218,6 +38384,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/vc/v1/reserves/{reserve_id}`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -37282,6 +38449,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ReserveUpdate<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -37291,6 +38459,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn reserve_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -37301,6 +38470,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -37311,6 +38481,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ReserveUpdateRequest>,
@@ -37328,6 +38499,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -37337,6 +38509,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `PUT` request to `/open-apis/vc/v1/reserves/{reserve_id}`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -37409,6 +38582,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -37430,12 +38604,14 @@ pub mod builder {
         reserve_id: Result<::std::string::String, String>,
     }
     impl<'a> ReserveDelete<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 reserve_id: Err("reserve_id was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn reserve_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -37446,6 +38622,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `DELETE` request to `/open-apis/vc/v1/reserves/{reserve_id}`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -37497,6 +38674,7 @@ pub mod builder {
         with_participants: Result<Option<bool>, String>,
     }
     impl<'a> ReserveGetActiveMeeting<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -37505,6 +38683,7 @@ pub mod builder {
                 with_participants: Ok(None),
             }
         }
+        #[inline]
         pub fn reserve_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -37515,6 +38694,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -37525,6 +38705,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn with_participants<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
@@ -37535,6 +38716,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/vc/v1/reserves/{reserve_id}/get_active_meeting`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -37613,6 +38795,7 @@ pub mod builder {
         start_time: Result<::std::string::String, String>,
     }
     impl<'a> ResourceReservationListGet<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -37626,6 +38809,7 @@ pub mod builder {
                 start_time: Err("start_time was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn end_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -37636,6 +38820,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn is_exclude<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
@@ -37646,6 +38831,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn need_topic<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
@@ -37656,6 +38842,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -37666,6 +38853,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -37676,6 +38864,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn room_ids<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -37686,6 +38875,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn room_level_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -37696,6 +38886,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn start_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -37706,6 +38897,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/vc/v1/resource_reservation_list`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -37849,6 +39041,7 @@ pub mod builder {
         user_id_type: Result<Option<crate::UserIdType>, String>,
     }
     impl<'a> RoomConfigQuery<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -37861,6 +39054,7 @@ pub mod builder {
                 user_id_type: Ok(None),
             }
         }
+        #[inline]
         pub fn building_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -37871,6 +39065,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn country_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -37881,6 +39076,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn district_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -37891,6 +39087,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn floor_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -37901,6 +39098,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn room_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -37911,6 +39109,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn scope<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::RoomConfigQueryScope>,
@@ -37921,6 +39120,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -37931,6 +39131,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/vc/v1/room_configs/query`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -38057,6 +39258,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> RoomConfigSet<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -38065,6 +39267,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -38075,6 +39278,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::RoomConfigSetRequest>,
@@ -38092,6 +39296,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -38101,6 +39306,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/vc/v1/room_configs/set`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -38166,6 +39372,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -38191,6 +39398,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> RoomConfigSetCheckboardAccessCode<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -38198,6 +39406,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::RoomConfigSetCheckboardAccessCodeRequest>,
@@ -38216,6 +39425,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -38225,6 +39435,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/vc/v1/room_configs/set_checkboard_access_code`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -38285,6 +39496,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -38310,6 +39522,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> RoomConfigSetRoomAccessCode<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -38317,6 +39530,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::RoomConfigSetCheckboardAccessCodeRequest>,
@@ -38335,6 +39549,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -38344,6 +39559,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/vc/v1/room_configs/set_room_access_code`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -38404,6 +39620,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -38427,6 +39644,7 @@ pub mod builder {
         room_level_id: Result<Option<::std::string::String>, String>,
     }
     impl<'a> RoomLevelList<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -38435,6 +39653,7 @@ pub mod builder {
                 room_level_id: Ok(None),
             }
         }
+        #[inline]
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -38445,6 +39664,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -38455,6 +39675,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn room_level_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -38465,6 +39686,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/vc/v1/room_levels`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -38535,6 +39757,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> RoomLevelCreate<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -38542,6 +39765,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::RoomLevelCreateRequest>,
@@ -38559,6 +39783,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -38568,6 +39793,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/vc/v1/room_levels`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -38619,6 +39845,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -38641,6 +39868,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> RoomLevelDel<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -38648,6 +39876,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::RoomLevelDelRequest>,
@@ -38663,6 +39892,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -38672,6 +39902,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/vc/v1/room_levels/del`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -38725,6 +39956,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -38747,6 +39979,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> RoomLevelMget<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -38754,6 +39987,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::RoomLevelMgetRequest>,
@@ -38771,6 +40005,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -38780,6 +40015,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/vc/v1/room_levels/mget`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -38833,6 +40069,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -38854,12 +40091,14 @@ pub mod builder {
         custom_level_ids: Result<::std::string::String, String>,
     }
     impl<'a> RoomLevelSearch<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 custom_level_ids: Err("custom_level_ids was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn custom_level_ids<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -38870,6 +40109,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/vc/v1/room_levels/search`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -38927,12 +40167,14 @@ pub mod builder {
         room_level_id: Result<::std::string::String, String>,
     }
     impl<'a> RoomLevelGet<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 room_level_id: Err("room_level_id was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn room_level_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -38943,6 +40185,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/vc/v1/room_levels/{room_level_id}`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -38994,6 +40237,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> RoomLevelPatch<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -39002,6 +40246,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn room_level_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -39012,6 +40257,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::RoomLevelCreateRequest>,
@@ -39029,6 +40275,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -39038,6 +40285,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `PATCH` request to `/open-apis/vc/v1/room_levels/{room_level_id}`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -39098,6 +40346,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -39122,6 +40371,7 @@ pub mod builder {
         user_id_type: Result<Option<crate::UserIdType>, String>,
     }
     impl<'a> RoomList<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -39131,6 +40381,7 @@ pub mod builder {
                 user_id_type: Ok(None),
             }
         }
+        #[inline]
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -39141,6 +40392,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -39151,6 +40403,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn room_level_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -39161,6 +40414,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -39171,6 +40425,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/vc/v1/rooms`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -39249,6 +40504,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> RoomCreate<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -39257,6 +40513,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -39267,6 +40524,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::RoomCreateRequest>,
@@ -39282,6 +40540,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -39291,6 +40550,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/vc/v1/rooms`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -39354,6 +40614,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -39377,6 +40638,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> RoomMget<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -39385,6 +40647,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -39395,6 +40658,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::RoomMgetRequest>,
@@ -39410,6 +40674,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -39419,6 +40684,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/vc/v1/rooms/mget`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -39482,6 +40748,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -39505,6 +40772,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> RoomSearch<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -39513,6 +40781,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -39523,6 +40792,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::RoomSearchRequest>,
@@ -39538,6 +40808,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -39547,6 +40818,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/vc/v1/rooms/search`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -39612,6 +40884,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -39634,6 +40907,7 @@ pub mod builder {
         user_id_type: Result<Option<crate::UserIdType>, String>,
     }
     impl<'a> RoomGet<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -39641,6 +40915,7 @@ pub mod builder {
                 user_id_type: Ok(None),
             }
         }
+        #[inline]
         pub fn room_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -39651,6 +40926,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -39661,6 +40937,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/vc/v1/rooms/{room_id}`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -39722,12 +40999,14 @@ pub mod builder {
         room_id: Result<::std::string::String, String>,
     }
     impl<'a> RoomDelete<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 room_id: Err("room_id was not initialized".to_string()),
             }
         }
+        #[inline]
         pub fn room_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -39738,6 +41017,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `DELETE` request to `/open-apis/vc/v1/rooms/{room_id}`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -39790,6 +41070,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> RoomPatch<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -39799,6 +41080,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn room_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -39809,6 +41091,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -39819,6 +41102,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::RoomPatchRequest>,
@@ -39834,6 +41118,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -39843,6 +41128,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `PATCH` request to `/open-apis/vc/v1/rooms/{room_id}`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -39915,6 +41201,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -39938,6 +41225,7 @@ pub mod builder {
         user_id_type: Result<Option<crate::UserIdType>, String>,
     }
     impl<'a> ScopeConfigGet<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -39946,6 +41234,7 @@ pub mod builder {
                 user_id_type: Ok(None),
             }
         }
+        #[inline]
         pub fn scope_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -39956,6 +41245,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn scope_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ScopeConfigGetScopeType>,
@@ -39966,6 +41256,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -39976,6 +41267,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         ///Sends a `GET` request to `/open-apis/vc/v1/scope_config`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -40046,6 +41338,7 @@ pub mod builder {
         extra_fields: crate::runtime::ExtraFields,
     }
     impl<'a> ScopeConfigCreate<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -40054,6 +41347,7 @@ pub mod builder {
                 extra_fields: ::std::default::Default::default(),
             }
         }
+        #[inline]
         pub fn user_id_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::UserIdType>,
@@ -40064,6 +41358,7 @@ pub mod builder {
             );
             self
         }
+        #[inline]
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ScopeConfigCreateRequest>,
@@ -40081,6 +41376,7 @@ pub mod builder {
                 });
             self
         }
+        #[inline]
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -40090,6 +41386,7 @@ pub mod builder {
             self.body = self.body.map(|body| Some(f(body.unwrap_or_default())));
             self
         }
+        #[inline]
         ///Sends a `POST` request to `/open-apis/vc/v1/scope_config`
         #[allow(unused_mut)]
         pub(super) fn prepare_direct(
@@ -40155,6 +41452,7 @@ pub mod builder {
             );
             Ok((client, build))
         }
+        #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
         /// typed fields. `send` refuses, before anything is sent, a field the typed body sets
         /// too or one given twice, and checks the merged body against the operation's rules.
@@ -40173,6 +41471,7 @@ pub mod prelude {
     pub use self::super::Client;
 }
 impl<'a> builder::AlertList<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -40185,6 +41484,7 @@ impl<'a> builder::AlertList<'a> {
     > {
         crate::runtime::Sending::new(self.prepare_direct(), "alert_list", &OPERATIONS[0])
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -40196,6 +41496,7 @@ impl<'a> builder::AlertList<'a> {
     > {
         self.send().data()
     }
+    #[inline]
     /// Every page of the answer, one request each, following the page token: ends
     /// after a page whose `has_more` is false or whose token is absent or empty. A
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
@@ -40203,6 +41504,7 @@ impl<'a> builder::AlertList<'a> {
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
         crate::runtime::Pages::new(self)
     }
+    #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
         crate::runtime::Items::new(self)
@@ -40210,12 +41512,15 @@ impl<'a> builder::AlertList<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::AlertList<'a> {
     type Page = types::AlertListResponseData;
+    #[inline]
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
     }
+    #[inline]
     fn more(data: &types::AlertListResponseData) -> (bool, Option<&str>) {
         (data.has_more.unwrap_or(false), data.page_token.as_deref())
     }
+    #[inline]
     fn fetch(
         self,
     ) -> impl std::future::Future<
@@ -40226,11 +41531,13 @@ impl<'a> crate::runtime::Paged<'a> for builder::AlertList<'a> {
 }
 impl<'a> crate::runtime::PagedItems<'a> for builder::AlertList<'a> {
     type Item = types::AlertListItem;
+    #[inline]
     fn items(data: types::AlertListResponseData) -> Vec<types::AlertListItem> {
         data.items.unwrap_or_default()
     }
 }
 impl<'a> builder::BotEvents<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -40243,6 +41550,7 @@ impl<'a> builder::BotEvents<'a> {
     > {
         crate::runtime::Sending::new(self.prepare_direct(), "bot_events", &OPERATIONS[1])
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -40254,6 +41562,7 @@ impl<'a> builder::BotEvents<'a> {
     > {
         self.send().data()
     }
+    #[inline]
     /// Every page of the answer, one request each, following the page token: ends
     /// after a page whose `has_more` is false or whose token is absent or empty. A
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
@@ -40261,6 +41570,7 @@ impl<'a> builder::BotEvents<'a> {
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
         crate::runtime::Pages::new(self)
     }
+    #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
         crate::runtime::Items::new(self)
@@ -40268,12 +41578,15 @@ impl<'a> builder::BotEvents<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::BotEvents<'a> {
     type Page = types::BotEventsResponseData;
+    #[inline]
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
     }
+    #[inline]
     fn more(data: &types::BotEventsResponseData) -> (bool, Option<&str>) {
         (data.has_more.unwrap_or(false), data.page_token.as_deref())
     }
+    #[inline]
     fn fetch(
         self,
     ) -> impl std::future::Future<
@@ -40284,11 +41597,13 @@ impl<'a> crate::runtime::Paged<'a> for builder::BotEvents<'a> {
 }
 impl<'a> crate::runtime::PagedItems<'a> for builder::BotEvents<'a> {
     type Item = types::BotEventsEvent;
+    #[inline]
     fn items(data: types::BotEventsResponseData) -> Vec<types::BotEventsEvent> {
         data.events.unwrap_or_default()
     }
 }
 impl<'a> builder::BotJoin<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -40301,6 +41616,7 @@ impl<'a> builder::BotJoin<'a> {
     > {
         crate::runtime::Sending::new(self.prepare_direct(), "bot_join", &OPERATIONS[2])
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -40314,6 +41630,7 @@ impl<'a> builder::BotJoin<'a> {
     }
 }
 impl<'a> builder::BotLeave<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -40326,6 +41643,7 @@ impl<'a> builder::BotLeave<'a> {
     > {
         crate::runtime::Sending::new(self.prepare_direct(), "bot_leave", &OPERATIONS[3])
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -40339,6 +41657,7 @@ impl<'a> builder::BotLeave<'a> {
     }
 }
 impl<'a> builder::BotMessage<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -40355,6 +41674,7 @@ impl<'a> builder::BotMessage<'a> {
             &OPERATIONS[4],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -40368,6 +41688,7 @@ impl<'a> builder::BotMessage<'a> {
     }
 }
 impl<'a> builder::BotUserActiveMeeting<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -40384,6 +41705,7 @@ impl<'a> builder::BotUserActiveMeeting<'a> {
             &OPERATIONS[5],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -40397,6 +41719,7 @@ impl<'a> builder::BotUserActiveMeeting<'a> {
     }
 }
 impl<'a> builder::ExportDownload<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -40409,6 +41732,7 @@ impl<'a> builder::ExportDownload<'a> {
             &OPERATIONS[6],
         )
     }
+    #[inline]
     /// Downloads the file this operation answers with, streamed: choose a progress
     /// callback, then where it goes — a folder (under the name Feishu offers, made
     /// safe), a path (atomically), or any writer. See [`crate::download::Download`].
@@ -40420,6 +41744,7 @@ impl<'a> builder::ExportDownload<'a> {
     }
 }
 impl<'a> builder::ExportMeetingList<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -40436,6 +41761,7 @@ impl<'a> builder::ExportMeetingList<'a> {
             &OPERATIONS[7],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -40449,6 +41775,7 @@ impl<'a> builder::ExportMeetingList<'a> {
     }
 }
 impl<'a> builder::ExportParticipantList<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -40465,6 +41792,7 @@ impl<'a> builder::ExportParticipantList<'a> {
             &OPERATIONS[8],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -40478,6 +41806,7 @@ impl<'a> builder::ExportParticipantList<'a> {
     }
 }
 impl<'a> builder::ExportParticipantQualityList<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -40494,6 +41823,7 @@ impl<'a> builder::ExportParticipantQualityList<'a> {
             &OPERATIONS[9],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -40507,6 +41837,7 @@ impl<'a> builder::ExportParticipantQualityList<'a> {
     }
 }
 impl<'a> builder::ExportResourceReservationList<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -40523,6 +41854,7 @@ impl<'a> builder::ExportResourceReservationList<'a> {
             &OPERATIONS[10],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -40536,6 +41868,7 @@ impl<'a> builder::ExportResourceReservationList<'a> {
     }
 }
 impl<'a> builder::ExportGet<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -40552,6 +41885,7 @@ impl<'a> builder::ExportGet<'a> {
             &OPERATIONS[11],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -40565,6 +41899,7 @@ impl<'a> builder::ExportGet<'a> {
     }
 }
 impl<'a> builder::MeetingListGet<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -40581,6 +41916,7 @@ impl<'a> builder::MeetingListGet<'a> {
             &OPERATIONS[12],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -40592,6 +41928,7 @@ impl<'a> builder::MeetingListGet<'a> {
     > {
         self.send().data()
     }
+    #[inline]
     /// Every page of the answer, one request each, following the page token: ends
     /// after a page whose `has_more` is false or whose token is absent or empty. A
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
@@ -40599,6 +41936,7 @@ impl<'a> builder::MeetingListGet<'a> {
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
         crate::runtime::Pages::new(self)
     }
+    #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
         crate::runtime::Items::new(self)
@@ -40606,12 +41944,15 @@ impl<'a> builder::MeetingListGet<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::MeetingListGet<'a> {
     type Page = types::MeetingListGetResponseData;
+    #[inline]
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
     }
+    #[inline]
     fn more(data: &types::MeetingListGetResponseData) -> (bool, Option<&str>) {
         (data.has_more.unwrap_or(false), data.page_token.as_deref())
     }
+    #[inline]
     fn fetch(
         self,
     ) -> impl std::future::Future<
@@ -40622,6 +41963,7 @@ impl<'a> crate::runtime::Paged<'a> for builder::MeetingListGet<'a> {
 }
 impl<'a> crate::runtime::PagedItems<'a> for builder::MeetingListGet<'a> {
     type Item = types::MeetingListGetMeetingListItem;
+    #[inline]
     fn items(
         data: types::MeetingListGetResponseData,
     ) -> Vec<types::MeetingListGetMeetingListItem> {
@@ -40629,6 +41971,7 @@ impl<'a> crate::runtime::PagedItems<'a> for builder::MeetingListGet<'a> {
     }
 }
 impl<'a> builder::MeetingListByNo<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -40645,6 +41988,7 @@ impl<'a> builder::MeetingListByNo<'a> {
             &OPERATIONS[13],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -40656,6 +42000,7 @@ impl<'a> builder::MeetingListByNo<'a> {
     > {
         self.send().data()
     }
+    #[inline]
     /// Every page of the answer, one request each, following the page token: ends
     /// after a page whose `has_more` is false or whose token is absent or empty. A
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
@@ -40663,6 +42008,7 @@ impl<'a> builder::MeetingListByNo<'a> {
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
         crate::runtime::Pages::new(self)
     }
+    #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
         crate::runtime::Items::new(self)
@@ -40670,12 +42016,15 @@ impl<'a> builder::MeetingListByNo<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::MeetingListByNo<'a> {
     type Page = types::MeetingListByNoResponseData;
+    #[inline]
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
     }
+    #[inline]
     fn more(data: &types::MeetingListByNoResponseData) -> (bool, Option<&str>) {
         (data.has_more.unwrap_or(false), data.page_token.as_deref())
     }
+    #[inline]
     fn fetch(
         self,
     ) -> impl std::future::Future<
@@ -40686,6 +42035,7 @@ impl<'a> crate::runtime::Paged<'a> for builder::MeetingListByNo<'a> {
 }
 impl<'a> crate::runtime::PagedItems<'a> for builder::MeetingListByNo<'a> {
     type Item = types::MeetingListByNoMeetingBrief;
+    #[inline]
     fn items(
         data: types::MeetingListByNoResponseData,
     ) -> Vec<types::MeetingListByNoMeetingBrief> {
@@ -40693,6 +42043,7 @@ impl<'a> crate::runtime::PagedItems<'a> for builder::MeetingListByNo<'a> {
     }
 }
 impl<'a> builder::MeetingSearch<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -40709,6 +42060,7 @@ impl<'a> builder::MeetingSearch<'a> {
             &OPERATIONS[14],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -40720,6 +42072,7 @@ impl<'a> builder::MeetingSearch<'a> {
     > {
         self.send().data()
     }
+    #[inline]
     /// Every page of the answer, one request each, following the page token: ends
     /// after a page whose `has_more` is false or whose token is absent or empty. A
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
@@ -40727,6 +42080,7 @@ impl<'a> builder::MeetingSearch<'a> {
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
         crate::runtime::Pages::new(self)
     }
+    #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
         crate::runtime::Items::new(self)
@@ -40734,12 +42088,15 @@ impl<'a> builder::MeetingSearch<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::MeetingSearch<'a> {
     type Page = types::MeetingSearchResponseData;
+    #[inline]
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
     }
+    #[inline]
     fn more(data: &types::MeetingSearchResponseData) -> (bool, Option<&str>) {
         (data.has_more.unwrap_or(false), data.page_token.as_deref())
     }
+    #[inline]
     fn fetch(
         self,
     ) -> impl std::future::Future<
@@ -40750,11 +42107,13 @@ impl<'a> crate::runtime::Paged<'a> for builder::MeetingSearch<'a> {
 }
 impl<'a> crate::runtime::PagedItems<'a> for builder::MeetingSearch<'a> {
     type Item = types::MeetingSearchItem;
+    #[inline]
     fn items(data: types::MeetingSearchResponseData) -> Vec<types::MeetingSearchItem> {
         data.items.unwrap_or_default()
     }
 }
 impl<'a> builder::MeetingSubscription<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -40773,6 +42132,7 @@ impl<'a> builder::MeetingSubscription<'a> {
     }
 }
 impl<'a> builder::MeetingUnsubscription<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -40791,6 +42151,7 @@ impl<'a> builder::MeetingUnsubscription<'a> {
     }
 }
 impl<'a> builder::MeetingGet<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -40807,6 +42168,7 @@ impl<'a> builder::MeetingGet<'a> {
             &OPERATIONS[17],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -40820,6 +42182,7 @@ impl<'a> builder::MeetingGet<'a> {
     }
 }
 impl<'a> builder::MeetingEnd<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -40838,6 +42201,7 @@ impl<'a> builder::MeetingEnd<'a> {
     }
 }
 impl<'a> builder::MeetingInvite<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -40854,6 +42218,7 @@ impl<'a> builder::MeetingInvite<'a> {
             &OPERATIONS[19],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -40867,6 +42232,7 @@ impl<'a> builder::MeetingInvite<'a> {
     }
 }
 impl<'a> builder::MeetingKickout<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -40883,6 +42249,7 @@ impl<'a> builder::MeetingKickout<'a> {
             &OPERATIONS[20],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -40896,6 +42263,7 @@ impl<'a> builder::MeetingKickout<'a> {
     }
 }
 impl<'a> builder::MeetingRecordingGet<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -40912,6 +42280,7 @@ impl<'a> builder::MeetingRecordingGet<'a> {
             &OPERATIONS[21],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -40925,6 +42294,7 @@ impl<'a> builder::MeetingRecordingGet<'a> {
     }
 }
 impl<'a> builder::MeetingRecordingSetPermission<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -40943,6 +42313,7 @@ impl<'a> builder::MeetingRecordingSetPermission<'a> {
     }
 }
 impl<'a> builder::MeetingRecordingStart<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -40961,6 +42332,7 @@ impl<'a> builder::MeetingRecordingStart<'a> {
     }
 }
 impl<'a> builder::MeetingRecordingStop<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -40979,6 +42351,7 @@ impl<'a> builder::MeetingRecordingStop<'a> {
     }
 }
 impl<'a> builder::MeetingSetHost<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -40995,6 +42368,7 @@ impl<'a> builder::MeetingSetHost<'a> {
             &OPERATIONS[25],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -41008,6 +42382,7 @@ impl<'a> builder::MeetingSetHost<'a> {
     }
 }
 impl<'a> builder::NoteSubscription<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -41026,6 +42401,7 @@ impl<'a> builder::NoteSubscription<'a> {
     }
 }
 impl<'a> builder::NoteUnsubscription<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -41044,6 +42420,7 @@ impl<'a> builder::NoteUnsubscription<'a> {
     }
 }
 impl<'a> builder::NoteGet<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -41056,6 +42433,7 @@ impl<'a> builder::NoteGet<'a> {
     > {
         crate::runtime::Sending::new(self.prepare_direct(), "note_get", &OPERATIONS[28])
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -41069,6 +42447,7 @@ impl<'a> builder::NoteGet<'a> {
     }
 }
 impl<'a> builder::ParticipantListGet<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -41085,6 +42464,7 @@ impl<'a> builder::ParticipantListGet<'a> {
             &OPERATIONS[29],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -41096,6 +42476,7 @@ impl<'a> builder::ParticipantListGet<'a> {
     > {
         self.send().data()
     }
+    #[inline]
     /// Every page of the answer, one request each, following the page token: ends
     /// after a page whose `has_more` is false or whose token is absent or empty. A
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
@@ -41103,6 +42484,7 @@ impl<'a> builder::ParticipantListGet<'a> {
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
         crate::runtime::Pages::new(self)
     }
+    #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
         crate::runtime::Items::new(self)
@@ -41110,12 +42492,15 @@ impl<'a> builder::ParticipantListGet<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::ParticipantListGet<'a> {
     type Page = types::ParticipantListGetResponseData;
+    #[inline]
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
     }
+    #[inline]
     fn more(data: &types::ParticipantListGetResponseData) -> (bool, Option<&str>) {
         (data.has_more.unwrap_or(false), data.page_token.as_deref())
     }
+    #[inline]
     fn fetch(
         self,
     ) -> impl std::future::Future<
@@ -41126,6 +42511,7 @@ impl<'a> crate::runtime::Paged<'a> for builder::ParticipantListGet<'a> {
 }
 impl<'a> crate::runtime::PagedItems<'a> for builder::ParticipantListGet<'a> {
     type Item = types::ParticipantListGetParticipant;
+    #[inline]
     fn items(
         data: types::ParticipantListGetResponseData,
     ) -> Vec<types::ParticipantListGetParticipant> {
@@ -41133,6 +42519,7 @@ impl<'a> crate::runtime::PagedItems<'a> for builder::ParticipantListGet<'a> {
     }
 }
 impl<'a> builder::ParticipantQualityListGet<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -41149,6 +42536,7 @@ impl<'a> builder::ParticipantQualityListGet<'a> {
             &OPERATIONS[30],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -41160,6 +42548,7 @@ impl<'a> builder::ParticipantQualityListGet<'a> {
     > {
         self.send().data()
     }
+    #[inline]
     /// Every page of the answer, one request each, following the page token: ends
     /// after a page whose `has_more` is false or whose token is absent or empty. A
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
@@ -41167,6 +42556,7 @@ impl<'a> builder::ParticipantQualityListGet<'a> {
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
         crate::runtime::Pages::new(self)
     }
+    #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
         crate::runtime::Items::new(self)
@@ -41174,14 +42564,17 @@ impl<'a> builder::ParticipantQualityListGet<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::ParticipantQualityListGet<'a> {
     type Page = types::ParticipantQualityListGetResponseData;
+    #[inline]
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
     }
+    #[inline]
     fn more(
         data: &types::ParticipantQualityListGetResponseData,
     ) -> (bool, Option<&str>) {
         (data.has_more.unwrap_or(false), data.page_token.as_deref())
     }
+    #[inline]
     fn fetch(
         self,
     ) -> impl std::future::Future<
@@ -41195,6 +42588,7 @@ impl<'a> crate::runtime::Paged<'a> for builder::ParticipantQualityListGet<'a> {
 }
 impl<'a> crate::runtime::PagedItems<'a> for builder::ParticipantQualityListGet<'a> {
     type Item = types::ParticipantQualityListGetParticipantQualityListItem;
+    #[inline]
     fn items(
         data: types::ParticipantQualityListGetResponseData,
     ) -> Vec<types::ParticipantQualityListGetParticipantQualityListItem> {
@@ -41202,6 +42596,7 @@ impl<'a> crate::runtime::PagedItems<'a> for builder::ParticipantQualityListGet<'
     }
 }
 impl<'a> builder::ReportGetDaily<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -41218,6 +42613,7 @@ impl<'a> builder::ReportGetDaily<'a> {
             &OPERATIONS[31],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -41231,6 +42627,7 @@ impl<'a> builder::ReportGetDaily<'a> {
     }
 }
 impl<'a> builder::ReportGetTopUser<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -41247,6 +42644,7 @@ impl<'a> builder::ReportGetTopUser<'a> {
             &OPERATIONS[32],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -41260,6 +42658,7 @@ impl<'a> builder::ReportGetTopUser<'a> {
     }
 }
 impl<'a> builder::ReserveConfigReserveScope<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -41276,6 +42675,7 @@ impl<'a> builder::ReserveConfigReserveScope<'a> {
             &OPERATIONS[33],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -41289,6 +42689,7 @@ impl<'a> builder::ReserveConfigReserveScope<'a> {
     }
 }
 impl<'a> builder::ReserveConfigPatch<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -41307,6 +42708,7 @@ impl<'a> builder::ReserveConfigPatch<'a> {
     }
 }
 impl<'a> builder::ReserveConfigAdminGet<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -41323,6 +42725,7 @@ impl<'a> builder::ReserveConfigAdminGet<'a> {
             &OPERATIONS[35],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -41336,6 +42739,7 @@ impl<'a> builder::ReserveConfigAdminGet<'a> {
     }
 }
 impl<'a> builder::ReserveConfigAdminPatch<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -41354,6 +42758,7 @@ impl<'a> builder::ReserveConfigAdminPatch<'a> {
     }
 }
 impl<'a> builder::ReserveConfigDisableInformGet<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -41370,6 +42775,7 @@ impl<'a> builder::ReserveConfigDisableInformGet<'a> {
             &OPERATIONS[37],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -41383,6 +42789,7 @@ impl<'a> builder::ReserveConfigDisableInformGet<'a> {
     }
 }
 impl<'a> builder::ReserveConfigDisableInformPatch<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -41401,6 +42808,7 @@ impl<'a> builder::ReserveConfigDisableInformPatch<'a> {
     }
 }
 impl<'a> builder::ReserveConfigFormGet<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -41417,6 +42825,7 @@ impl<'a> builder::ReserveConfigFormGet<'a> {
             &OPERATIONS[39],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -41430,6 +42839,7 @@ impl<'a> builder::ReserveConfigFormGet<'a> {
     }
 }
 impl<'a> builder::ReserveConfigFormPatch<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -41448,6 +42858,7 @@ impl<'a> builder::ReserveConfigFormPatch<'a> {
     }
 }
 impl<'a> builder::ReserveApply<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -41464,6 +42875,7 @@ impl<'a> builder::ReserveApply<'a> {
             &OPERATIONS[41],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -41477,6 +42889,7 @@ impl<'a> builder::ReserveApply<'a> {
     }
 }
 impl<'a> builder::ReserveGet<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -41493,6 +42906,7 @@ impl<'a> builder::ReserveGet<'a> {
             &OPERATIONS[43],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -41506,6 +42920,7 @@ impl<'a> builder::ReserveGet<'a> {
     }
 }
 impl<'a> builder::ReserveUpdate<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -41522,6 +42937,7 @@ impl<'a> builder::ReserveUpdate<'a> {
             &OPERATIONS[44],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -41535,6 +42951,7 @@ impl<'a> builder::ReserveUpdate<'a> {
     }
 }
 impl<'a> builder::ReserveDelete<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -41553,6 +42970,7 @@ impl<'a> builder::ReserveDelete<'a> {
     }
 }
 impl<'a> builder::ReserveGetActiveMeeting<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -41569,6 +42987,7 @@ impl<'a> builder::ReserveGetActiveMeeting<'a> {
             &OPERATIONS[45],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -41582,6 +43001,7 @@ impl<'a> builder::ReserveGetActiveMeeting<'a> {
     }
 }
 impl<'a> builder::ResourceReservationListGet<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -41598,6 +43018,7 @@ impl<'a> builder::ResourceReservationListGet<'a> {
             &OPERATIONS[46],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -41609,6 +43030,7 @@ impl<'a> builder::ResourceReservationListGet<'a> {
     > {
         self.send().data()
     }
+    #[inline]
     /// Every page of the answer, one request each, following the page token: ends
     /// after a page whose `has_more` is false or whose token is absent or empty. A
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
@@ -41616,6 +43038,7 @@ impl<'a> builder::ResourceReservationListGet<'a> {
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
         crate::runtime::Pages::new(self)
     }
+    #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
         crate::runtime::Items::new(self)
@@ -41623,14 +43046,17 @@ impl<'a> builder::ResourceReservationListGet<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::ResourceReservationListGet<'a> {
     type Page = types::ResourceReservationListGetResponseData;
+    #[inline]
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
     }
+    #[inline]
     fn more(
         data: &types::ResourceReservationListGetResponseData,
     ) -> (bool, Option<&str>) {
         (data.has_more.unwrap_or(false), data.page_token.as_deref())
     }
+    #[inline]
     fn fetch(
         self,
     ) -> impl std::future::Future<
@@ -41644,6 +43070,7 @@ impl<'a> crate::runtime::Paged<'a> for builder::ResourceReservationListGet<'a> {
 }
 impl<'a> crate::runtime::PagedItems<'a> for builder::ResourceReservationListGet<'a> {
     type Item = types::ResourceReservationListGetRoomReservationListItem;
+    #[inline]
     fn items(
         data: types::ResourceReservationListGetResponseData,
     ) -> Vec<types::ResourceReservationListGetRoomReservationListItem> {
@@ -41651,6 +43078,7 @@ impl<'a> crate::runtime::PagedItems<'a> for builder::ResourceReservationListGet<
     }
 }
 impl<'a> builder::RoomConfigQuery<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -41667,6 +43095,7 @@ impl<'a> builder::RoomConfigQuery<'a> {
             &OPERATIONS[47],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -41680,6 +43109,7 @@ impl<'a> builder::RoomConfigQuery<'a> {
     }
 }
 impl<'a> builder::RoomConfigSet<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -41698,6 +43128,7 @@ impl<'a> builder::RoomConfigSet<'a> {
     }
 }
 impl<'a> builder::RoomConfigSetCheckboardAccessCode<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -41714,6 +43145,7 @@ impl<'a> builder::RoomConfigSetCheckboardAccessCode<'a> {
             &OPERATIONS[49],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -41727,6 +43159,7 @@ impl<'a> builder::RoomConfigSetCheckboardAccessCode<'a> {
     }
 }
 impl<'a> builder::RoomConfigSetRoomAccessCode<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -41743,6 +43176,7 @@ impl<'a> builder::RoomConfigSetRoomAccessCode<'a> {
             &OPERATIONS[50],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -41756,6 +43190,7 @@ impl<'a> builder::RoomConfigSetRoomAccessCode<'a> {
     }
 }
 impl<'a> builder::RoomLevelList<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -41772,6 +43207,7 @@ impl<'a> builder::RoomLevelList<'a> {
             &OPERATIONS[51],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -41783,6 +43219,7 @@ impl<'a> builder::RoomLevelList<'a> {
     > {
         self.send().data()
     }
+    #[inline]
     /// Every page of the answer, one request each, following the page token: ends
     /// after a page whose `has_more` is false or whose token is absent or empty. A
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
@@ -41790,6 +43227,7 @@ impl<'a> builder::RoomLevelList<'a> {
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
         crate::runtime::Pages::new(self)
     }
+    #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
         crate::runtime::Items::new(self)
@@ -41797,12 +43235,15 @@ impl<'a> builder::RoomLevelList<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::RoomLevelList<'a> {
     type Page = types::RoomLevelListResponseData;
+    #[inline]
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
     }
+    #[inline]
     fn more(data: &types::RoomLevelListResponseData) -> (bool, Option<&str>) {
         (data.has_more.unwrap_or(false), data.page_token.as_deref())
     }
+    #[inline]
     fn fetch(
         self,
     ) -> impl std::future::Future<
@@ -41813,6 +43254,7 @@ impl<'a> crate::runtime::Paged<'a> for builder::RoomLevelList<'a> {
 }
 impl<'a> crate::runtime::PagedItems<'a> for builder::RoomLevelList<'a> {
     type Item = types::RoomLevelCreateRoomLevel;
+    #[inline]
     fn items(
         data: types::RoomLevelListResponseData,
     ) -> Vec<types::RoomLevelCreateRoomLevel> {
@@ -41820,6 +43262,7 @@ impl<'a> crate::runtime::PagedItems<'a> for builder::RoomLevelList<'a> {
     }
 }
 impl<'a> builder::RoomLevelCreate<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -41836,6 +43279,7 @@ impl<'a> builder::RoomLevelCreate<'a> {
             &OPERATIONS[52],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -41849,6 +43293,7 @@ impl<'a> builder::RoomLevelCreate<'a> {
     }
 }
 impl<'a> builder::RoomLevelDel<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -41867,6 +43312,7 @@ impl<'a> builder::RoomLevelDel<'a> {
     }
 }
 impl<'a> builder::RoomLevelMget<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -41883,6 +43329,7 @@ impl<'a> builder::RoomLevelMget<'a> {
             &OPERATIONS[54],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -41896,6 +43343,7 @@ impl<'a> builder::RoomLevelMget<'a> {
     }
 }
 impl<'a> builder::RoomLevelSearch<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -41912,6 +43360,7 @@ impl<'a> builder::RoomLevelSearch<'a> {
             &OPERATIONS[55],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -41925,6 +43374,7 @@ impl<'a> builder::RoomLevelSearch<'a> {
     }
 }
 impl<'a> builder::RoomLevelGet<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -41941,6 +43391,7 @@ impl<'a> builder::RoomLevelGet<'a> {
             &OPERATIONS[56],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -41954,6 +43405,7 @@ impl<'a> builder::RoomLevelGet<'a> {
     }
 }
 impl<'a> builder::RoomLevelPatch<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -41972,6 +43424,7 @@ impl<'a> builder::RoomLevelPatch<'a> {
     }
 }
 impl<'a> builder::RoomList<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -41984,6 +43437,7 @@ impl<'a> builder::RoomList<'a> {
     > {
         crate::runtime::Sending::new(self.prepare_direct(), "room_list", &OPERATIONS[58])
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -41995,6 +43449,7 @@ impl<'a> builder::RoomList<'a> {
     > {
         self.send().data()
     }
+    #[inline]
     /// Every page of the answer, one request each, following the page token: ends
     /// after a page whose `has_more` is false or whose token is absent or empty. A
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
@@ -42002,6 +43457,7 @@ impl<'a> builder::RoomList<'a> {
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
         crate::runtime::Pages::new(self)
     }
+    #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
         crate::runtime::Items::new(self)
@@ -42009,12 +43465,15 @@ impl<'a> builder::RoomList<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::RoomList<'a> {
     type Page = types::RoomListResponseData;
+    #[inline]
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
     }
+    #[inline]
     fn more(data: &types::RoomListResponseData) -> (bool, Option<&str>) {
         (data.has_more.unwrap_or(false), data.page_token.as_deref())
     }
+    #[inline]
     fn fetch(
         self,
     ) -> impl std::future::Future<
@@ -42025,11 +43484,13 @@ impl<'a> crate::runtime::Paged<'a> for builder::RoomList<'a> {
 }
 impl<'a> crate::runtime::PagedItems<'a> for builder::RoomList<'a> {
     type Item = types::RoomCreateRoom;
+    #[inline]
     fn items(data: types::RoomListResponseData) -> Vec<types::RoomCreateRoom> {
         data.rooms.unwrap_or_default()
     }
 }
 impl<'a> builder::RoomCreate<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -42046,6 +43507,7 @@ impl<'a> builder::RoomCreate<'a> {
             &OPERATIONS[59],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -42059,6 +43521,7 @@ impl<'a> builder::RoomCreate<'a> {
     }
 }
 impl<'a> builder::RoomMget<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -42071,6 +43534,7 @@ impl<'a> builder::RoomMget<'a> {
     > {
         crate::runtime::Sending::new(self.prepare_direct(), "room_mget", &OPERATIONS[60])
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -42084,6 +43548,7 @@ impl<'a> builder::RoomMget<'a> {
     }
 }
 impl<'a> builder::RoomSearch<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -42100,6 +43565,7 @@ impl<'a> builder::RoomSearch<'a> {
             &OPERATIONS[61],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -42111,6 +43577,7 @@ impl<'a> builder::RoomSearch<'a> {
     > {
         self.send().data()
     }
+    #[inline]
     /// Every page of the answer, one request each, following the page token: ends
     /// after a page whose `has_more` is false or whose token is absent or empty. A
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
@@ -42118,6 +43585,7 @@ impl<'a> builder::RoomSearch<'a> {
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
         crate::runtime::Pages::new(self)
     }
+    #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
         crate::runtime::Items::new(self)
@@ -42125,12 +43593,15 @@ impl<'a> builder::RoomSearch<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::RoomSearch<'a> {
     type Page = types::RoomListResponseData;
+    #[inline]
     fn with_token(self, token: String) -> Self {
         self.body_map(|body| body.page_token(token))
     }
+    #[inline]
     fn more(data: &types::RoomListResponseData) -> (bool, Option<&str>) {
         (data.has_more.unwrap_or(false), data.page_token.as_deref())
     }
+    #[inline]
     fn fetch(
         self,
     ) -> impl std::future::Future<
@@ -42141,11 +43612,13 @@ impl<'a> crate::runtime::Paged<'a> for builder::RoomSearch<'a> {
 }
 impl<'a> crate::runtime::PagedItems<'a> for builder::RoomSearch<'a> {
     type Item = types::RoomCreateRoom;
+    #[inline]
     fn items(data: types::RoomListResponseData) -> Vec<types::RoomCreateRoom> {
         data.rooms.unwrap_or_default()
     }
 }
 impl<'a> builder::RoomGet<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -42158,6 +43631,7 @@ impl<'a> builder::RoomGet<'a> {
     > {
         crate::runtime::Sending::new(self.prepare_direct(), "room_get", &OPERATIONS[63])
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -42171,6 +43645,7 @@ impl<'a> builder::RoomGet<'a> {
     }
 }
 impl<'a> builder::RoomDelete<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -42189,6 +43664,7 @@ impl<'a> builder::RoomDelete<'a> {
     }
 }
 impl<'a> builder::RoomPatch<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -42207,6 +43683,7 @@ impl<'a> builder::RoomPatch<'a> {
     }
 }
 impl<'a> builder::ScopeConfigGet<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -42223,6 +43700,7 @@ impl<'a> builder::ScopeConfigGet<'a> {
             &OPERATIONS[65],
         )
     }
+    #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
     /// crate's [`Error`](crate::Error), with Feishu's code and log id where there is one.
     pub fn call(
@@ -42236,6 +43714,7 @@ impl<'a> builder::ScopeConfigGet<'a> {
     }
 }
 impl<'a> builder::ScopeConfigCreate<'a> {
+    #[inline]
     /// Sends the request and returns Feishu's answer with its status and headers; any
     /// failure — refused before sending, transport, an error code at any HTTP status,
     /// an undecodable answer — is the crate's [`Error`](crate::Error).
@@ -42254,144 +43733,170 @@ impl<'a> builder::ScopeConfigCreate<'a> {
     }
 }
 impl crate::runtime::Envelope for types::AlertListResponse {
+    #[inline]
     fn code(&self) -> i64 {
         self.code
     }
 }
 impl crate::runtime::Envelope for types::BotEventsResponse {
+    #[inline]
     fn code(&self) -> i64 {
         self.code
     }
 }
 impl crate::runtime::Envelope for types::ExportTaskCreated {
+    #[inline]
     fn code(&self) -> i64 {
         self.code
     }
 }
 impl crate::runtime::Envelope for types::ExportTaskQueried {
+    #[inline]
     fn code(&self) -> i64 {
         self.code
     }
 }
 impl crate::runtime::Envelope for types::MeetingListByNoResponse {
+    #[inline]
     fn code(&self) -> i64 {
         self.code
     }
 }
 impl crate::runtime::Envelope for types::MeetingListGetResponse {
+    #[inline]
     fn code(&self) -> i64 {
         self.code
     }
 }
 impl crate::runtime::Envelope for types::MeetingSearchResponse {
+    #[inline]
     fn code(&self) -> i64 {
         self.code
     }
 }
 impl crate::runtime::Envelope for types::ParticipantListGetResponse {
+    #[inline]
     fn code(&self) -> i64 {
         self.code
     }
 }
 impl crate::runtime::Envelope for types::ParticipantQualityListGetResponse {
+    #[inline]
     fn code(&self) -> i64 {
         self.code
     }
 }
 impl crate::runtime::Envelope for types::ResourceReservationListGetResponse {
+    #[inline]
     fn code(&self) -> i64 {
         self.code
     }
 }
 impl crate::runtime::Envelope for types::RoomLevelListResponse {
+    #[inline]
     fn code(&self) -> i64 {
         self.code
     }
 }
 impl crate::runtime::Envelope for types::RoomListResponse {
+    #[inline]
     fn code(&self) -> i64 {
         self.code
     }
 }
 impl crate::runtime::Envelope for types::RoomSearchResponse {
+    #[inline]
     fn code(&self) -> i64 {
         self.code
     }
 }
 impl crate::runtime::WithData for types::AlertListResponse {
     type Data = types::AlertListResponseData;
+    #[inline]
     fn data(self) -> Option<types::AlertListResponseData> {
         Some(self.data)
     }
 }
 impl crate::runtime::WithData for types::BotEventsResponse {
     type Data = types::BotEventsResponseData;
+    #[inline]
     fn data(self) -> Option<types::BotEventsResponseData> {
         Some(self.data)
     }
 }
 impl crate::runtime::WithData for types::ExportTaskCreated {
     type Data = types::ExportTaskRef;
+    #[inline]
     fn data(self) -> Option<types::ExportTaskRef> {
         Some(self.data)
     }
 }
 impl crate::runtime::WithData for types::ExportTaskQueried {
     type Data = types::ExportTaskResult;
+    #[inline]
     fn data(self) -> Option<types::ExportTaskResult> {
         Some(self.data)
     }
 }
 impl crate::runtime::WithData for types::MeetingListByNoResponse {
     type Data = types::MeetingListByNoResponseData;
+    #[inline]
     fn data(self) -> Option<types::MeetingListByNoResponseData> {
         Some(self.data)
     }
 }
 impl crate::runtime::WithData for types::MeetingListGetResponse {
     type Data = types::MeetingListGetResponseData;
+    #[inline]
     fn data(self) -> Option<types::MeetingListGetResponseData> {
         Some(self.data)
     }
 }
 impl crate::runtime::WithData for types::MeetingSearchResponse {
     type Data = types::MeetingSearchResponseData;
+    #[inline]
     fn data(self) -> Option<types::MeetingSearchResponseData> {
         Some(self.data)
     }
 }
 impl crate::runtime::WithData for types::ParticipantListGetResponse {
     type Data = types::ParticipantListGetResponseData;
+    #[inline]
     fn data(self) -> Option<types::ParticipantListGetResponseData> {
         Some(self.data)
     }
 }
 impl crate::runtime::WithData for types::ParticipantQualityListGetResponse {
     type Data = types::ParticipantQualityListGetResponseData;
+    #[inline]
     fn data(self) -> Option<types::ParticipantQualityListGetResponseData> {
         Some(self.data)
     }
 }
 impl crate::runtime::WithData for types::ResourceReservationListGetResponse {
     type Data = types::ResourceReservationListGetResponseData;
+    #[inline]
     fn data(self) -> Option<types::ResourceReservationListGetResponseData> {
         Some(self.data)
     }
 }
 impl crate::runtime::WithData for types::RoomLevelListResponse {
     type Data = types::RoomLevelListResponseData;
+    #[inline]
     fn data(self) -> Option<types::RoomLevelListResponseData> {
         Some(self.data)
     }
 }
 impl crate::runtime::WithData for types::RoomListResponse {
     type Data = types::RoomListResponseData;
+    #[inline]
     fn data(self) -> Option<types::RoomListResponseData> {
         Some(self.data)
     }
 }
 impl crate::runtime::WithData for types::RoomSearchResponse {
     type Data = types::RoomListResponseData;
+    #[inline]
     fn data(self) -> Option<types::RoomListResponseData> {
         Some(self.data)
     }
