@@ -71,6 +71,7 @@ enum Reads {
 /// left out when `None` (`skip_serializing_if = "…Option::is_none"`).
 struct Field {
     name: Ident,
+    ty: TokenStream,
     wire: String,
     absent: Absent,
     skip_none: bool,
@@ -267,15 +268,15 @@ fn fields(body: TokenStream) -> Option<Vec<Field>> {
             i += 1;
         }
         let ty: TokenStream = trees[start..i].iter().cloned().collect();
-        let ty = ty.to_string();
-        let absent = if ty.starts_with(":: std :: option :: Option <") || ty.starts_with("Option <")
-        {
-            Absent::None
-        } else if default {
-            Absent::Default
-        } else {
-            Absent::Missing
-        };
+        let text = ty.to_string();
+        let absent =
+            if text.starts_with(":: std :: option :: Option <") || text.starts_with("Option <") {
+                Absent::None
+            } else if default {
+                Absent::Default
+            } else {
+                Absent::Missing
+            };
         let wire = wire.unwrap_or_else(|| {
             let name = name.to_string();
             name.strip_prefix("r#").unwrap_or(&name).to_string()
@@ -286,6 +287,7 @@ fn fields(body: TokenStream) -> Option<Vec<Field>> {
         }
         fields.push(Field {
             name: name.clone(),
+            ty,
             wire,
             absent,
             skip_none,
@@ -400,6 +402,18 @@ fn deserialize_impl(name: &Ident, fields: &[Field]) -> TokenStream {
     let expecting = format!("struct {name}");
     let locals: Vec<Ident> = (0..fields.len()).map(|i| format_ident!("f{i}")).collect();
     let wires = fields.iter().map(|f| &f.wire);
+    // Each local's type written out: rustc then infers none of them from the struct built at
+    // the end.
+    let slots: Vec<TokenStream> = fields
+        .iter()
+        .map(|f| {
+            let ty = &f.ty;
+            match f.absent {
+                Absent::None => ty.clone(),
+                Absent::Default | Absent::Missing => quote!(::std::option::Option<#ty>),
+            }
+        })
+        .collect();
     let arms = fields
         .iter()
         .zip(&locals)
@@ -446,7 +460,7 @@ fn deserialize_impl(name: &Ident, fields: &[Field]) -> TokenStream {
                         self,
                         mut map: A,
                     ) -> ::std::result::Result<#name, A::Error> {
-                        #(let mut #locals = ::std::option::Option::None;)*
+                        #(let mut #locals: #slots = ::std::option::Option::None;)*
                         loop {
                             let field = match map.next_key_seed(crate::object::Field(&[#(#wires),*])) {
                                 ::std::result::Result::Ok(::std::option::Option::Some(field)) => field,

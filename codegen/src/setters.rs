@@ -13,16 +13,62 @@ use proc_macro2::{Delimiter, Literal, TokenStream, TokenTree};
 use quote::quote;
 
 use super::tokens::{ident, punct, regroup};
+use super::trim::{head, module_at, split_items};
 
-/// `tokens` with every setter's conversion (see the module's docs) a call of the core's, and
-/// how many were rewritten.
+/// `tokens` (progenitor's output) with every setter's conversion (see the module's docs) a call
+/// of the core's, and how many were rewritten. Only the builders' methods are walked: the
+/// operations' (`mod builder`) and typify's (`mod types { mod builder }`).
 pub fn shared(tokens: TokenStream) -> (TokenStream, usize) {
     let mut count = 0;
-    let out = rewrite(tokens, &mut count);
-    (out, count)
+    let mut top: Vec<TokenTree> = tokens.into_iter().collect();
+    if let Some(at) = module_at(&top, "builder") {
+        top[at] = builders(&top[at], &mut count);
+    }
+    if let Some(at) = module_at(&top, "types") {
+        let TokenTree::Group(types) = &top[at] else {
+            unreachable!("module_at finds a group");
+        };
+        let mut items: Vec<TokenTree> = types.stream().into_iter().collect();
+        if let Some(inner) = module_at(&items, "builder") {
+            items[inner] = builders(&items[inner], &mut count);
+            top[at] = TokenTree::Group(regroup(types, items.into_iter().collect()));
+        }
+    }
+    (top.into_iter().collect(), count)
 }
 
-fn rewrite(tokens: TokenStream, count: &mut usize) -> TokenStream {
+/// A builders' module body (`module`) with the setters of its `impl` blocks rewritten.
+fn builders(module: &TokenTree, count: &mut usize) -> TokenTree {
+    let TokenTree::Group(module) = module else {
+        return module.clone();
+    };
+    let mut out: Vec<TokenTree> = Vec::new();
+    for mut item in split_items(module.stream()) {
+        if matches!(head(&item), Some(("impl", _))) {
+            if let Some(TokenTree::Group(body)) = item.pop() {
+                let mut methods: Vec<TokenTree> = Vec::new();
+                for mut method in split_items(body.stream()) {
+                    if let Some(TokenTree::Group(statements)) = method.last_mut() {
+                        if statements.delimiter() == Delimiter::Brace {
+                            let rewritten = statements_of(statements.stream(), count);
+                            *statements = regroup(statements, rewritten);
+                        }
+                    }
+                    methods.extend(method);
+                }
+                item.push(TokenTree::Group(regroup(
+                    &body,
+                    methods.into_iter().collect(),
+                )));
+            }
+        }
+        out.extend(item);
+    }
+    TokenTree::Group(regroup(module, out.into_iter().collect()))
+}
+
+/// A method's statements with each conversion at their level rewritten.
+fn statements_of(tokens: TokenStream, count: &mut usize) -> TokenStream {
     let trees: Vec<TokenTree> = tokens.into_iter().collect();
     let mut out: Vec<TokenTree> = Vec::with_capacity(trees.len());
     let mut i = 0;
@@ -33,13 +79,7 @@ fn rewrite(tokens: TokenStream, count: &mut usize) -> TokenStream {
             i += used;
             continue;
         }
-        match &trees[i] {
-            TokenTree::Group(group) => {
-                let inner = rewrite(group.stream(), count);
-                out.push(TokenTree::Group(regroup(group, inner)));
-            }
-            tree => out.push(tree.clone()),
-        }
+        out.push(trees[i].clone());
         i += 1;
     }
     out.into_iter().collect()
@@ -129,6 +169,10 @@ mod tests {
     #[test]
     fn typify_setters_call_the_cores_conversion_with_their_field() {
         let (out, count) = shared_text(quote! {
+            pub mod types { pub mod builder { impl TryFrom<Body> for super::Body {
+                type Error = super::error::ConversionError;
+                fn try_from(value: Body) -> Result<Self, super::error::ConversionError> { todo!() }
+            }
             impl Body {
                 pub fn name<T>(mut self, value: T) -> Self where T: ::std::convert::TryInto<String>, T::Error: ::std::fmt::Display {
                     self.name = value.try_into().map_err(|e| format!("error converting supplied value for name: {e}"));
@@ -138,7 +182,7 @@ mod tests {
                     self.ids = value.try_into().map(::std::option::Option::Some).map_err(|e| format!("error converting supplied value for ids: {e}"));
                     self
                 }
-            }
+            } } }
         });
         assert_eq!(count, 2);
         assert!(
@@ -150,11 +194,17 @@ mod tests {
             "{out}"
         );
         assert!(!out.contains("format !"), "{out}");
+        // The other items of the builders' `impl` blocks are kept whole.
+        assert!(
+            out.contains("type Error = super :: error :: ConversionError ; fn try_from"),
+            "{out}"
+        );
     }
 
     #[test]
     fn operation_setters_call_the_cores_conversion_with_their_message() {
         let (out, count) = shared_text(quote! {
+            pub mod builder { impl<'a> RoomList<'a> {
             pub fn page_size<V>(mut self, value: V) -> Self where V: std::convert::TryInto<i64> {
                 self.page_size = value.try_into().map(Some).map_err(|_| "conversion to `i64` for page_size failed".to_string());
                 self
@@ -163,6 +213,7 @@ mod tests {
                 self.room_id = value.try_into().map_err(|_| "conversion to `String` for room_id failed".to_string());
                 self
             }
+            } }
         });
         assert_eq!(count, 2);
         assert!(out.contains(
@@ -177,7 +228,10 @@ mod tests {
     fn other_conversions_are_left_as_they_are() {
         // progenitor's `body` setter converts through `From` and formats the error: left alone.
         let input = quote! {
-            self.body = value.try_into().map(|v| Some(From::from(v))).map_err(|s| format!("conversion to `Body` for body failed: {}", s));
+            pub mod builder { impl<'a> ChatCreate<'a> { pub fn body<V>(mut self, value: V) -> Self {
+                self.body = value.try_into().map(|v| Some(From::from(v))).map_err(|s| format!("conversion to `Body` for body failed: {}", s));
+                self
+            } } }
         };
         let (out, count) = shared_text(input.clone());
         assert_eq!(count, 0);

@@ -39,11 +39,11 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<AppAccessToken, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<crate::SecretString> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<crate::SecretString> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -219,8 +219,8 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<AppTicketResendRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<crate::SecretString> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -321,8 +321,8 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<AppTicketResent, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["code", "msg"]))
@@ -451,9 +451,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MarketplaceAppAccessTokenRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<crate::SecretString> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<crate::SecretString> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -605,8 +605,8 @@ pub mod types {
                     MarketplaceTenantAccessTokenRequest,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<crate::SecretString> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -735,8 +735,8 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<SelfBuiltAppAccessTokenRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<crate::SecretString> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -841,10 +841,10 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<TenantAccessToken, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<crate::SecretString> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -1005,8 +1005,8 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<TenantAccessTokenRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<crate::SecretString> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(

@@ -35,9 +35,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<AppFeedCardBatchDeleteFailedCard, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -138,7 +138,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<AppFeedCardBatchDeleteRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<AppFeedCardBatchDeleteRequestFeedCard>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["feed_cards"]))
@@ -239,8 +241,8 @@ pub mod types {
                     AppFeedCardBatchDeleteRequestFeedCard,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["biz_id", "user_id"]))
@@ -347,7 +349,9 @@ pub mod types {
                     AppFeedCardBatchDeleteResponseData,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<AppFeedCardBatchDeleteFailedCard>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["failed_cards"]))
@@ -428,7 +432,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<AppFeedCardBatchUpdateRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<AppFeedCardBatchUpdateRequestFeedCard>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["feed_cards"]))
@@ -538,9 +544,15 @@ pub mod types {
                     AppFeedCardBatchUpdateRequestFeedCard,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        AppFeedCardBatchUpdateRequestFeedCardAppFeedCard,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<
+                            AppFeedCardBatchUpdateRequestFeedCardUpdateFieldsItem,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -714,15 +726,23 @@ pub mod types {
                     AppFeedCardBatchUpdateRequestFeedCardAppFeedCard,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
-                    let mut f7 = ::std::option::Option::None;
-                    let mut f8 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtons,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        AppFeedCardBatchUpdateRequestFeedCardAppFeedCardLink,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        AppFeedCardBatchUpdateRequestFeedCardAppFeedCardNotify,
+                    > = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<
+                        AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabel,
+                    > = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -907,7 +927,11 @@ pub mod types {
                     AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtons,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<
+                            AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButton,
+                        >,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["buttons"]))
@@ -1036,11 +1060,21 @@ pub mod types {
                     AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButton,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonActionType,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonButtonType,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonMultiUrl,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonText,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -1400,10 +1434,10 @@ pub mod types {
                     AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonMultiUrl,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -1532,7 +1566,7 @@ pub mod types {
                     AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtonsButtonText,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["text"]))
@@ -1632,7 +1666,7 @@ pub mod types {
                     AppFeedCardBatchUpdateRequestFeedCardAppFeedCardLink,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["link"]))
@@ -1737,9 +1771,9 @@ pub mod types {
                     AppFeedCardBatchUpdateRequestFeedCardAppFeedCardNotify,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -1867,8 +1901,10 @@ pub mod types {
                     AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabel,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        AppFeedCardBatchUpdateRequestFeedCardAppFeedCardStatusLabelType,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["text", "type"]))
@@ -2210,8 +2246,12 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<AppFeedCardCreateRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        AppFeedCardBatchUpdateRequestFeedCardAppFeedCard,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -2301,8 +2341,10 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<AppFeedCardCreateResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<AppFeedCardBatchDeleteFailedCard>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -2388,8 +2430,8 @@ pub mod types {
                     BatchMessageGetProgressBatchMessageRecallProgress,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -2473,9 +2515,9 @@ pub mod types {
                     BatchMessageGetProgressBatchMessageSendProgress,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -2579,8 +2621,12 @@ pub mod types {
                     BatchMessageGetProgressResponseData,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        BatchMessageGetProgressBatchMessageRecallProgress,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        BatchMessageGetProgressBatchMessageSendProgress,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -2663,8 +2709,8 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<BatchMessageReadUserReadUser, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -2744,7 +2790,7 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<BatchMessageReadUserResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<BatchMessageReadUserReadUser> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["read_user"]))
@@ -2839,9 +2885,13 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<BizEntityTagRelationCreateRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        BizEntityTagRelationCreateRequestTagBizType,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -3050,7 +3100,9 @@ pub mod types {
                     BizEntityTagRelationGetResponseData,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<BizEntityTagRelationGetTagInfoWithBindVersion>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -3210,8 +3262,10 @@ pub mod types {
                     BizEntityTagRelationGetTagInfoWithBindVersion,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        BizEntityTagRelationGetTagInfoWithBindVersionTagInfo,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -3305,12 +3359,16 @@ pub mod types {
                     BizEntityTagRelationGetTagInfoWithBindVersionTagInfo,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<
+                            BizEntityTagRelationGetTagInfoWithBindVersionTagInfoI18nName,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -3439,8 +3497,8 @@ pub mod types {
                     BizEntityTagRelationGetTagInfoWithBindVersionTagInfoI18nName,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["locale", "name"]))
@@ -3575,18 +3633,18 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<Chat, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
-                    let mut f7 = ::std::option::Option::None;
-                    let mut f8 = ::std::option::Option::None;
-                    let mut f9 = ::std::option::Option::None;
-                    let mut f10 = ::std::option::Option::None;
-                    let mut f11 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<ChatMode> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<ChatStatus> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f10: ::std::option::Option<P2pTargetType> = ::std::option::Option::None;
+                    let mut f11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -3791,14 +3849,14 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatAnnouncementGetResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
-                    let mut f7 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -3962,8 +4020,10 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatAnnouncementPatchRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -4060,9 +4120,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatButtonUpdateFailedUserReason, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -4177,9 +4237,13 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatButtonUpdateRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        AppFeedCardBatchUpdateRequestFeedCardAppFeedCardButtons,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -4285,7 +4349,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatButtonUpdateResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<ChatButtonUpdateFailedUserReason>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -4451,24 +4517,38 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatCreateRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
-                    let mut f7 = ::std::option::Option::None;
-                    let mut f8 = ::std::option::Option::None;
-                    let mut f9 = ::std::option::Option::None;
-                    let mut f10 = ::std::option::Option::None;
-                    let mut f11 = ::std::option::Option::None;
-                    let mut f12 = ::std::option::Option::None;
-                    let mut f13 = ::std::option::Option::None;
-                    let mut f14 = ::std::option::Option::None;
-                    let mut f15 = ::std::option::Option::None;
-                    let mut f16 = ::std::option::Option::None;
-                    let mut f17 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<ChatCreateRequestEditPermission> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<
+                        ChatCreateRequestGroupMessageType,
+                    > = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<
+                        ChatCreateRequestHideMemberCountSetting,
+                    > = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<
+                        ChatMenuItemPatchRequestChatMenuItemI18nNames,
+                    > = ::std::option::Option::None;
+                    let mut f9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f14: ::std::option::Option<
+                        ChatCreateRequestRestrictedModeSetting,
+                    > = ::std::option::Option::None;
+                    let mut f15: ::std::option::Option<ChatCreateRequestUrgentSetting> = ::std::option::Option::None;
+                    let mut f16: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f17: ::std::option::Option<
+                        ChatCreateRequestVideoConferenceSetting,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -5024,10 +5104,16 @@ pub mod types {
                     ChatCreateRequestRestrictedModeSetting,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ChatCreateRequestRestrictedModeSettingDownloadHasPermissionSetting,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ChatCreateRequestRestrictedModeSettingMessageHasPermissionSetting,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ChatCreateRequestRestrictedModeSettingScreenshotHasPermissionSetting,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -5648,31 +5734,35 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatCreateResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
-                    let mut f7 = ::std::option::Option::None;
-                    let mut f8 = ::std::option::Option::None;
-                    let mut f9 = ::std::option::Option::None;
-                    let mut f10 = ::std::option::Option::None;
-                    let mut f11 = ::std::option::Option::None;
-                    let mut f12 = ::std::option::Option::None;
-                    let mut f13 = ::std::option::Option::None;
-                    let mut f14 = ::std::option::Option::None;
-                    let mut f15 = ::std::option::Option::None;
-                    let mut f16 = ::std::option::Option::None;
-                    let mut f17 = ::std::option::Option::None;
-                    let mut f18 = ::std::option::Option::None;
-                    let mut f19 = ::std::option::Option::None;
-                    let mut f20 = ::std::option::Option::None;
-                    let mut f21 = ::std::option::Option::None;
-                    let mut f22 = ::std::option::Option::None;
-                    let mut f23 = ::std::option::Option::None;
-                    let mut f24 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f9: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f12: ::std::option::Option<
+                        ChatMenuItemPatchRequestChatMenuItemI18nNames,
+                    > = ::std::option::Option::None;
+                    let mut f13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f15: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f16: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f17: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f18: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f19: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f20: ::std::option::Option<
+                        ChatCreateRestrictedModeSetting,
+                    > = ::std::option::Option::None;
+                    let mut f21: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f22: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f23: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f24: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -5993,10 +6083,10 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatCreateRestrictedModeSetting, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -6165,35 +6255,43 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatGetResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
-                    let mut f7 = ::std::option::Option::None;
-                    let mut f8 = ::std::option::Option::None;
-                    let mut f9 = ::std::option::Option::None;
-                    let mut f10 = ::std::option::Option::None;
-                    let mut f11 = ::std::option::Option::None;
-                    let mut f12 = ::std::option::Option::None;
-                    let mut f13 = ::std::option::Option::None;
-                    let mut f14 = ::std::option::Option::None;
-                    let mut f15 = ::std::option::Option::None;
-                    let mut f16 = ::std::option::Option::None;
-                    let mut f17 = ::std::option::Option::None;
-                    let mut f18 = ::std::option::Option::None;
-                    let mut f19 = ::std::option::Option::None;
-                    let mut f20 = ::std::option::Option::None;
-                    let mut f21 = ::std::option::Option::None;
-                    let mut f22 = ::std::option::Option::None;
-                    let mut f23 = ::std::option::Option::None;
-                    let mut f24 = ::std::option::Option::None;
-                    let mut f25 = ::std::option::Option::None;
-                    let mut f26 = ::std::option::Option::None;
-                    let mut f27 = ::std::option::Option::None;
-                    let mut f28 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f11: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f14: ::std::option::Option<
+                        ChatMenuItemPatchRequestChatMenuItemI18nNames,
+                    > = ::std::option::Option::None;
+                    let mut f15: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f16: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f17: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f18: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f19: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f20: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f21: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f22: ::std::option::Option<
+                        ChatCreateRestrictedModeSetting,
+                    > = ::std::option::Option::None;
+                    let mut f23: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f24: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f25: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f26: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f27: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f28: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -6558,7 +6656,7 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatLinkRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<ChatLinkRequestValidityPeriod> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["validity_period"]))
@@ -6725,9 +6823,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatLinkResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -6836,18 +6934,18 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatListItem, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
-                    let mut f7 = ::std::option::Option::None;
-                    let mut f8 = ::std::option::Option::None;
-                    let mut f9 = ::std::option::Option::None;
-                    let mut f10 = ::std::option::Option::None;
-                    let mut f11 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -7032,9 +7130,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatListResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::vec::Vec<ChatListItem>> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -7229,7 +7327,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatManagersAddManagersRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["manager_ids"]))
@@ -7311,8 +7411,12 @@ pub mod types {
                     ChatManagersAddManagersResponseData,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -7599,7 +7703,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatMembersCreateRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["id_list"]))
@@ -7684,9 +7790,15 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatMembersCreateResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -7935,7 +8047,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatMembersDeleteResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["invalid_id_list"]))
@@ -8006,10 +8120,10 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatMembersGetItem, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -8196,9 +8310,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatMembersGetResponse, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<ChatMembersGetResponseData> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -8316,10 +8430,12 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatMembersGetResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<ChatMembersGetItem>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -8419,7 +8535,7 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatMembersIsInChatResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["is_in_chat"]))
@@ -8498,11 +8614,15 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatMenuItemPatchChatMenuItem, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ChatMenuItemPatchRequestChatMenuItemI18nNames,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ChatMenuItemPatchRequestChatMenuItemRedirectLink,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -8640,8 +8760,12 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatMenuItemPatchRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ChatMenuItemPatchRequestChatMenuItem,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<ChatMenuItemPatchRequestUpdateFieldsItem>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -8778,11 +8902,17 @@ pub mod types {
                     ChatMenuItemPatchRequestChatMenuItem,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ChatMenuItemPatchRequestChatMenuItemActionType,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ChatMenuItemPatchRequestChatMenuItemI18nNames,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ChatMenuItemPatchRequestChatMenuItemRedirectLink,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -9013,9 +9143,9 @@ pub mod types {
                     ChatMenuItemPatchRequestChatMenuItemI18nNames,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -9139,11 +9269,11 @@ pub mod types {
                     ChatMenuItemPatchRequestChatMenuItemRedirectLink,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -9360,7 +9490,7 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatMenuItemPatchResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<ChatMenuItemPatchChatMenuItem> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["chat_menu_item"]))
@@ -9427,7 +9557,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatMenuTreeCreateMenuTree, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<ChatMenuTreeCreateMenuTreeChatMenuTopLevel>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -9503,9 +9635,11 @@ pub mod types {
                     ChatMenuTreeCreateMenuTreeChatMenuTopLevel,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<ChatMenuItemPatchChatMenuItem> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::vec::Vec<ChatMenuTreeCreateMenuTreeChatMenuTopLevelChild>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -9598,8 +9732,8 @@ pub mod types {
                     ChatMenuTreeCreateMenuTreeChatMenuTopLevelChild,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<ChatMenuItemPatchChatMenuItem> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -9697,7 +9831,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatMenuTreeCreateRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ChatMenuTreeCreateRequestMenuTree,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["menu_tree"]))
@@ -9799,7 +9935,11 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatMenuTreeCreateRequestMenuTree, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<
+                            ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevel,
+                        >,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -9912,8 +10052,14 @@ pub mod types {
                     ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevel,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItem,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<
+                            ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChild,
+                        >,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -10051,11 +10197,17 @@ pub mod types {
                     ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItem,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChatMenuItemActionType,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ChatMenuItemPatchRequestChatMenuItemI18nNames,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ChatMenuItemPatchRequestChatMenuItemRedirectLink,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -10305,7 +10457,9 @@ pub mod types {
                     ChatMenuTreeCreateRequestMenuTreeChatMenuTopLevelChild,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ChatMenuItemPatchRequestChatMenuItem,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["chat_menu_item"]))
@@ -10380,7 +10534,7 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatMenuTreeCreateResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<ChatMenuTreeCreateMenuTree> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["menu_tree"]))
@@ -10465,7 +10619,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatMenuTreeDeleteRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -10652,9 +10808,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatModerationGetItem, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -10742,9 +10898,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatModerationGetResponse, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<ChatModerationGetResponseData> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -10862,10 +11018,12 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatModerationGetResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<ChatModerationGetItem>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -10996,9 +11154,13 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatModerationUpdateRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -11102,9 +11264,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatPage, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::vec::Vec<Chat>> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -11190,9 +11352,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatSearchResponse, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<ChatListResponseData> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -11308,9 +11470,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatSearchV2Item, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<ChatSearchV2ItemMetaData> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -11417,18 +11579,18 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatSearchV2ItemMetaData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
-                    let mut f7 = ::std::option::Option::None;
-                    let mut f8 = ::std::option::Option::None;
-                    let mut f9 = ::std::option::Option::None;
-                    let mut f10 = ::std::option::Option::None;
-                    let mut f11 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -11631,9 +11793,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatSearchV2Request, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<ChatSearchV2RequestFilter> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<ChatSearchV2RequestSorter> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -11759,11 +11921,17 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatSearchV2RequestFilter, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<ChatSearchV2RequestFilterChatModesItem>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::vec::Vec<ChatSearchV2RequestFilterSearchTypesItem>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -12157,9 +12325,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatSearchV2Response, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<ChatSearchV2ResponseData> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -12279,11 +12447,13 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatSearchV2ResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<ChatSearchV2Item>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<i64> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -12578,11 +12748,15 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatTabCreateChatTab, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ChatTabCreateRequestChatTabTabConfig,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ChatTabCreateRequestChatTabTabContent,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -12713,7 +12887,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatTabCreateRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<ChatTabCreateRequestChatTab>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["chat_tabs"]))
@@ -12822,10 +12998,16 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatTabCreateRequestChatTab, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ChatTabCreateRequestChatTabTabConfig,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ChatTabCreateRequestChatTabTabContent,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ChatTabCreateRequestChatTabTabType,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -12957,8 +13139,8 @@ pub mod types {
                     ChatTabCreateRequestChatTabTabConfig,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -13067,10 +13249,10 @@ pub mod types {
                     ChatTabCreateRequestChatTabTabContent,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -13305,7 +13487,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatTabCreateResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<ChatTabCreateChatTab>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["chat_tabs"]))
@@ -13390,7 +13574,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatTabDeleteTabsRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["tab_ids"]))
@@ -13488,7 +13674,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatTabSortTabsRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["tab_ids"]))
@@ -13577,7 +13765,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatTabUpdateTabsRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<ChatTabUpdateTabsRequestChatTab>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["chat_tabs"]))
@@ -13680,11 +13870,17 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatTabUpdateTabsRequestChatTab, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ChatTabCreateRequestChatTabTabConfig,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ChatTabCreateRequestChatTabTabContent,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ChatTabUpdateTabsRequestChatTabTabType,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -13969,7 +14165,11 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatTopNoticePutTopNoticeRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<
+                            ChatTopNoticePutTopNoticeRequestChatTopNoticeItem,
+                        >,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["chat_top_notice"]))
@@ -14076,8 +14276,10 @@ pub mod types {
                     ChatTopNoticePutTopNoticeRequestChatTopNoticeItem,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ChatTopNoticePutTopNoticeRequestChatTopNoticeItemActionType,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -14365,24 +14567,34 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatUpdateRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
-                    let mut f7 = ::std::option::Option::None;
-                    let mut f8 = ::std::option::Option::None;
-                    let mut f9 = ::std::option::Option::None;
-                    let mut f10 = ::std::option::Option::None;
-                    let mut f11 = ::std::option::Option::None;
-                    let mut f12 = ::std::option::Option::None;
-                    let mut f13 = ::std::option::Option::None;
-                    let mut f14 = ::std::option::Option::None;
-                    let mut f15 = ::std::option::Option::None;
-                    let mut f16 = ::std::option::Option::None;
-                    let mut f17 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<
+                        ChatUpdateRequestGroupMessageType,
+                    > = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<
+                        ChatUpdateRequestHideMemberCountSetting,
+                    > = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<
+                        ChatMenuItemPatchRequestChatMenuItemI18nNames,
+                    > = ::std::option::Option::None;
+                    let mut f9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f14: ::std::option::Option<
+                        ChatCreateRequestRestrictedModeSetting,
+                    > = ::std::option::Option::None;
+                    let mut f15: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f16: ::std::option::Option<ChatUpdateRequestUrgentSetting> = ::std::option::Option::None;
+                    let mut f17: ::std::option::Option<
+                        ChatUpdateRequestVideoConferenceSetting,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -14984,9 +15196,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ChatsListed, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<ChatPage> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -15125,8 +15337,10 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<FeedCardBotTimeSentiveRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -15262,9 +15476,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<FileCreateForm, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<FileCreateFormFileType> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -15481,7 +15695,7 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<FileCreateResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["file_key"]))
@@ -15567,9 +15781,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<I18nNames, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -15681,7 +15895,7 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ImageCreateForm, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<ImageCreateFormImageType> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["image_type"]))
@@ -15850,9 +16064,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ImageUploaded, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<UploadedImage> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -16045,22 +16259,22 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<Message, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
-                    let mut f7 = ::std::option::Option::None;
-                    let mut f8 = ::std::option::Option::None;
-                    let mut f9 = ::std::option::Option::None;
-                    let mut f10 = ::std::option::Option::None;
-                    let mut f11 = ::std::option::Option::None;
-                    let mut f12 = ::std::option::Option::None;
-                    let mut f13 = ::std::option::Option::None;
-                    let mut f14 = ::std::option::Option::None;
-                    let mut f15 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<MessageBody> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::vec::Vec<MessageMention>> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f10: ::std::option::Option<MessageSender> = ::std::option::Option::None;
+                    let mut f11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f14: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f15: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -16301,7 +16515,7 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MessageBody, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["content"]))
@@ -16370,7 +16584,7 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MessageCreateBody, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["content"]))
@@ -16441,11 +16655,11 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MessageCreateMention, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -16591,10 +16805,10 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MessageCreateRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -16753,22 +16967,24 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MessageCreateResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
-                    let mut f7 = ::std::option::Option::None;
-                    let mut f8 = ::std::option::Option::None;
-                    let mut f9 = ::std::option::Option::None;
-                    let mut f10 = ::std::option::Option::None;
-                    let mut f11 = ::std::option::Option::None;
-                    let mut f12 = ::std::option::Option::None;
-                    let mut f13 = ::std::option::Option::None;
-                    let mut f14 = ::std::option::Option::None;
-                    let mut f15 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<MessageCreateBody> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::vec::Vec<MessageCreateMention>,
+                    > = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f10: ::std::option::Option<MessageCreateSender> = ::std::option::Option::None;
+                    let mut f11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f14: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f15: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -17001,12 +17217,14 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MessageCreateSender, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ChatMenuItemPatchRequestChatMenuItemI18nNames,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -17129,9 +17347,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MessageCreated, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<Message> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -17366,7 +17584,7 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MessageForwardRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["receive_id"]))
@@ -17450,7 +17668,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MessageGetResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<MessageCreateResponseData>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["items"]))
@@ -17516,9 +17736,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MessageListResponse, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<MessageListResponseData> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -17634,9 +17854,11 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MessageListResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<MessageCreateResponseData>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -17838,11 +18060,11 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MessageMention, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -18082,8 +18304,10 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MessageMergeForwardRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -18191,8 +18415,10 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MessageMergeForwardResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<MessageCreateResponseData> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -18290,7 +18516,7 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MessagePatchRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["content"]))
@@ -18392,7 +18618,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MessagePushFollowUpRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<MessagePushFollowUpRequestFollowUp>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["follow_ups"]))
@@ -18500,8 +18728,10 @@ pub mod types {
                     MessagePushFollowUpRequestFollowUp,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<MessagePushFollowUpRequestFollowUpI18nContent>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -18623,8 +18853,10 @@ pub mod types {
                     MessagePushFollowUpRequestFollowUpI18nContent,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        MessagePushFollowUpRequestFollowUpI18nContentLanguage,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -18884,8 +19116,8 @@ pub mod types {
                     MessageReactionBatchQueryFailMsgReactionDetail,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -18990,9 +19222,11 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MessageReactionBatchQueryRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<MessageReactionBatchQueryRequestQuery>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -19116,8 +19350,8 @@ pub mod types {
                     MessageReactionBatchQueryRequestQuery,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -19216,9 +19450,17 @@ pub mod types {
                     MessageReactionBatchQueryResponseData,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<MessageReactionBatchQueryFailMsgReactionDetail>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<MessageReactionBatchQuerySuccessMsgReactionCount>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::vec::Vec<
+                            MessageReactionBatchQuerySuccessMsgReactionDetail,
+                        >,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -19321,8 +19563,12 @@ pub mod types {
                     MessageReactionBatchQuerySuccessMsgReactionCount,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<
+                            MessageReactionBatchQuerySuccessMsgReactionCountReactionCountItem,
+                        >,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -19406,8 +19652,8 @@ pub mod types {
                     MessageReactionBatchQuerySuccessMsgReactionCountReactionCountItem,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -19499,10 +19745,14 @@ pub mod types {
                     MessageReactionBatchQuerySuccessMsgReactionDetail,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::vec::Vec<
+                            MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItem,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -19617,10 +19867,12 @@ pub mod types {
                     MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItem,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItemOperator,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -19724,8 +19976,8 @@ pub mod types {
                     MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItemOperator,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -19801,7 +20053,7 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MessageReactionCreateReactionType, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["emoji_type"]))
@@ -19886,7 +20138,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MessageReactionCreateRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        MessageReactionCreateRequestReactionType,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["reaction_type"]))
@@ -19989,7 +20243,7 @@ pub mod types {
                     MessageReactionCreateRequestReactionType,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["emoji_type"]))
@@ -20081,10 +20335,14 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MessageReactionCreateResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        MessageReactionBatchQuerySuccessMsgReactionDetailMessageReactionItemOperator,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        MessageReactionCreateReactionType,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -20185,9 +20443,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MessageReactionListResponse, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<MessageReactionListResponseData> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -20305,9 +20563,11 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MessageReactionListResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<MessageReactionCreateResponseData>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -20398,10 +20658,10 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MessageReadUsersItem, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -20498,9 +20758,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MessageReadUsersResponse, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<MessageReadUsersResponseData> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -20616,9 +20876,11 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MessageReadUsersResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<MessageReadUsersItem>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -20739,10 +21001,10 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MessageReplyRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -20868,9 +21130,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MessageSearchItem, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<MessageSearchItemMetaData> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -20973,16 +21235,16 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MessageSearchItemMetaData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
-                    let mut f7 = ::std::option::Option::None;
-                    let mut f8 = ::std::option::Option::None;
-                    let mut f9 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -21162,8 +21424,8 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MessageSearchRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<MessageSearchRequestFilter> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["filter", "query"]))
@@ -21297,15 +21559,33 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MessageSearchRequestFilter, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
-                    let mut f7 = ::std::option::Option::None;
-                    let mut f8 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        MessageSearchRequestFilterChatType,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::vec::Vec<MessageSearchRequestFilterExcludeFromTypesItem>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<
+                        ::std::vec::Vec<MessageSearchRequestFilterFromTypesItem>,
+                    > = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<
+                        ::std::vec::Vec<
+                            MessageSearchRequestFilterIncludeAttachmentTypesItem,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<
+                        MessageSearchRequestFilterTimeRange,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -21846,8 +22126,8 @@ pub mod types {
                     MessageSearchRequestFilterTimeRange,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -21930,9 +22210,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MessageSearchResponse, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<MessageSearchResponseData> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -22052,11 +22332,13 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MessageSearchResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<MessageSearchItem>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<i64> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -22195,12 +22477,12 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MessageSender, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<I18nNames> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -22354,8 +22636,8 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MessageUpdateRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -22477,7 +22759,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MessageUrgentAppRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["user_id_list"]))
@@ -22563,7 +22847,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MessageUrgentAppResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -22732,11 +23018,11 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<PinCreatePin, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -22867,7 +23153,7 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<PinCreateRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["message_id"]))
@@ -22949,7 +23235,7 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<PinCreateResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<PinCreatePin> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["pin"]))
@@ -23015,9 +23301,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<PinListResponse, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<PinListResponseData> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -23133,9 +23419,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<PinListResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::vec::Vec<PinCreatePin>> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -23318,7 +23604,7 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<TagCreateCreateTagFailReason, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["duplicate_id"]))
@@ -23403,7 +23689,7 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<TagCreateRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<TagCreateRequestCreateTag> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["create_tag"]))
@@ -23515,9 +23801,13 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<TagCreateRequestCreateTag, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<TagCreateRequestCreateTagI18nName>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        TagCreateRequestCreateTagTagType,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -23653,8 +23943,8 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<TagCreateRequestCreateTagI18nName, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["locale", "name"]))
@@ -23841,8 +24131,8 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<TagCreateResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<TagCreateCreateTagFailReason> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -23932,7 +24222,7 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<TagPatchRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<TagPatchRequestPatchTag> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["patch_tag"]))
@@ -24027,9 +24317,11 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<TagPatchRequestPatchTag, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<TagCreateRequestCreateTagI18nName>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -24135,8 +24427,10 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<TagPatchResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<TagCreateCreateTagFailReason> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        BizEntityTagRelationGetTagInfoWithBindVersionTagInfo,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -24316,7 +24610,7 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<UploadedImage, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["image_key"]))
@@ -24402,8 +24696,12 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<UrlPreviewBatchUpdateRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(

@@ -66,21 +66,23 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<AlertListItem, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
-                    let mut f7 = ::std::option::Option::None;
-                    let mut f8 = ::std::option::Option::None;
-                    let mut f9 = ::std::option::Option::None;
-                    let mut f10 = ::std::option::Option::None;
-                    let mut f11 = ::std::option::Option::None;
-                    let mut f12 = ::std::option::Option::None;
-                    let mut f13 = ::std::option::Option::None;
-                    let mut f14 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<
+                        ::std::vec::Vec<AlertListItemContact>,
+                    > = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f10: ::std::option::Option<::std::vec::Vec<i64>> = ::std::option::Option::None;
+                    let mut f11: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -293,8 +295,8 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<AlertListItemContact, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -428,9 +430,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<AlertListResponse, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<AlertListResponseData> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -546,9 +548,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<AlertListResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::vec::Vec<AlertListItem>> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -639,10 +641,10 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<BotEventsEvent, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<BotEventsEventPayload> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -772,16 +774,32 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<BotEventsEventPayload, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
-                    let mut f7 = ::std::option::Option::None;
-                    let mut f8 = ::std::option::Option::None;
-                    let mut f9 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<BotEventsEventPayloadChatReceivedItem>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::vec::Vec<BotEventsEventPayloadCountdownItem>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::vec::Vec<BotEventsEventPayloadDocumentContextChangedItem>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::vec::Vec<BotEventsEventPayloadMagicShareEndedItem>,
+                    > = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<
+                        ::std::vec::Vec<BotEventsEventPayloadMagicShareStartedItem>,
+                    > = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<BotEventsEventPayloadMeeting> = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<
+                        ::std::vec::Vec<BotEventsEventPayloadParticipantJoinedItem>,
+                    > = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<
+                        ::std::vec::Vec<BotEventsEventPayloadParticipantLeftItem>,
+                    > = ::std::option::Option::None;
+                    let mut f9: ::std::option::Option<
+                        ::std::vec::Vec<BotEventsEventPayloadTranscriptReceivedItem>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -953,11 +971,13 @@ pub mod types {
                     BotEventsEventPayloadChatReceivedItem,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        BotEventsEventPayloadMeetingHostUser,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -1087,15 +1107,17 @@ pub mod types {
                     BotEventsEventPayloadCountdownItem,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
-                    let mut f7 = ::std::option::Option::None;
-                    let mut f8 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<
+                        BotEventsEventPayloadMeetingHostUser,
+                    > = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<::std::vec::Vec<i64>> = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -1270,13 +1292,23 @@ pub mod types {
                     BotEventsEventPayloadDocumentContextChangedItem,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        BotEventsEventPayloadDocumentContextChangedItemCommentFocus,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        BotEventsEventPayloadDocumentContextChangedItemElementPreview,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        BotEventsEventPayloadMeetingHostUser,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        BotEventsEventPayloadDocumentContextChangedItemSectionLocation,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        BotEventsEventPayloadMagicShareStartedItemShareDoc,
+                    > = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -1415,8 +1447,8 @@ pub mod types {
                     BotEventsEventPayloadDocumentContextChangedItemCommentFocus,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -1504,10 +1536,10 @@ pub mod types {
                     BotEventsEventPayloadDocumentContextChangedItemElementPreview,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -1613,9 +1645,11 @@ pub mod types {
                     BotEventsEventPayloadDocumentContextChangedItemSectionLocation,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -1707,9 +1741,11 @@ pub mod types {
                     BotEventsEventPayloadMagicShareEndedItem,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        BotEventsEventPayloadMeetingHostUser,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -1805,10 +1841,14 @@ pub mod types {
                     BotEventsEventPayloadMagicShareStartedItem,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        BotEventsEventPayloadMeetingHostUser,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        BotEventsEventPayloadMagicShareStartedItemShareDoc,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -1912,8 +1952,8 @@ pub mod types {
                     BotEventsEventPayloadMagicShareStartedItemShareDoc,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["title", "url"]))
@@ -1997,12 +2037,14 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<BotEventsEventPayloadMeeting, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        BotEventsEventPayloadMeetingHostUser,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -2132,10 +2174,10 @@ pub mod types {
                     BotEventsEventPayloadMeetingHostUser,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -2236,8 +2278,10 @@ pub mod types {
                     BotEventsEventPayloadParticipantJoinedItem,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        BotEventsEventPayloadMeetingHostUser,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -2320,9 +2364,11 @@ pub mod types {
                     BotEventsEventPayloadParticipantLeftItem,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        BotEventsEventPayloadMeetingHostUser,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -2422,12 +2468,14 @@ pub mod types {
                     BotEventsEventPayloadTranscriptReceivedItem,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        BotEventsEventPayloadMeetingHostUser,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -2549,9 +2597,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<BotEventsResponse, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<BotEventsResponseData> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -2667,9 +2715,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<BotEventsResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::vec::Vec<BotEventsEvent>> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -2756,8 +2804,8 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<BotJoinJoinUser, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["id", "user_type"]))
@@ -2837,10 +2885,10 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<BotJoinMeeting, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -2972,11 +3020,11 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<BotJoinRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<BotJoinRequestAction> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<BotJoinRequestJoinIdentify> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -3181,7 +3229,7 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<BotJoinRequestJoinIdentify, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["meeting_no"]))
@@ -3256,8 +3304,8 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<BotJoinResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<BotJoinJoinUser> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<BotJoinMeeting> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -3353,7 +3401,7 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<BotLeaveRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["meeting_id"]))
@@ -3435,7 +3483,7 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<BotLeaveResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<BotJoinJoinUser> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["leave_user"]))
@@ -3537,10 +3585,10 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<BotMessageRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -3671,7 +3719,7 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<BotMessageResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["uuid"]))
@@ -3738,9 +3786,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<BotUserActiveMeetingMeeting, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -3833,7 +3881,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<BotUserActiveMeetingResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<BotUserActiveMeetingMeeting>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["meetings"]))
@@ -3947,13 +3997,13 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ExportMeetingListRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<crate::UnixSeconds> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<crate::MeetingNo> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<crate::MeetingStatus> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<crate::MeetingType> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<crate::RoomId> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<crate::UnixSeconds> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<crate::UserId> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -4157,12 +4207,12 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ExportParticipantListRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<crate::UnixSeconds> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<crate::MeetingNo> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<crate::UnixSeconds> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<crate::MeetingStatus> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<crate::RoomId> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<crate::UserId> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -4372,12 +4422,12 @@ pub mod types {
                     ExportParticipantQualityListRequest,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<crate::UnixSeconds> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<crate::UnixSeconds> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<crate::MeetingNo> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<crate::UnixSeconds> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<crate::RoomId> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<crate::UserId> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -4597,12 +4647,12 @@ pub mod types {
                     ExportResourceReservationListRequest,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<crate::UnixSeconds> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::vec::Vec<crate::RoomId>> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<crate::RoomLevelId> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<crate::UnixSeconds> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -4760,9 +4810,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ExportTaskCreated, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<ExportTaskRef> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -4876,9 +4926,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ExportTaskQueried, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<ExportTaskResult> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -4990,7 +5040,7 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ExportTaskRef, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<crate::export::TaskId> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["task_id"]))
@@ -5073,10 +5123,10 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ExportTaskResult, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<crate::ExportStatus> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -5215,22 +5265,24 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MeetingGetMeeting, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
-                    let mut f7 = ::std::option::Option::None;
-                    let mut f8 = ::std::option::Option::None;
-                    let mut f9 = ::std::option::Option::None;
-                    let mut f10 = ::std::option::Option::None;
-                    let mut f11 = ::std::option::Option::None;
-                    let mut f12 = ::std::option::Option::None;
-                    let mut f13 = ::std::option::Option::None;
-                    let mut f14 = ::std::option::Option::None;
-                    let mut f15 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<MeetingGetMeetingAbility> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<BotJoinJoinUser> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f10: ::std::option::Option<
+                        ::std::vec::Vec<MeetingGetMeetingParticipant>,
+                    > = ::std::option::Option::None;
+                    let mut f11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f13: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f15: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -5461,12 +5513,12 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MeetingGetMeetingAbility, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<bool> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -5603,15 +5655,15 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MeetingGetMeetingParticipant, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
-                    let mut f7 = ::std::option::Option::None;
-                    let mut f8 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<i64> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -5820,8 +5872,8 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MeetingGetRelatedArtifacts, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -5903,8 +5955,8 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MeetingGetResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<MeetingGetMeeting> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<MeetingGetRelatedArtifacts> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -5984,9 +6036,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MeetingInviteInviteResult, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -6091,7 +6143,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MeetingInviteRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<MeetingInviteRequestInvitee>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["invitees"]))
@@ -6190,8 +6244,10 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MeetingInviteRequestInvitee, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        MeetingInviteRequestInviteeUserType,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["id", "user_type"]))
@@ -6336,7 +6392,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MeetingInviteResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<MeetingInviteInviteResult>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["invite_results"]))
@@ -6405,9 +6463,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MeetingKickoutKickoutResult, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -6512,7 +6570,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MeetingKickoutRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<MeetingInviteRequestInvitee>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["kickout_users"]))
@@ -6596,7 +6656,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MeetingKickoutResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<MeetingKickoutKickoutResult>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["kickout_results"]))
@@ -6673,13 +6735,13 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MeetingListByNoMeetingBrief, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -6811,9 +6873,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MeetingListByNoResponse, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<MeetingListByNoResponseData> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -6931,9 +6993,11 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MeetingListByNoResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<MeetingListByNoMeetingBrief>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -7072,32 +7136,34 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MeetingListGetMeetingListItem, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
-                    let mut f7 = ::std::option::Option::None;
-                    let mut f8 = ::std::option::Option::None;
-                    let mut f9 = ::std::option::Option::None;
-                    let mut f10 = ::std::option::Option::None;
-                    let mut f11 = ::std::option::Option::None;
-                    let mut f12 = ::std::option::Option::None;
-                    let mut f13 = ::std::option::Option::None;
-                    let mut f14 = ::std::option::Option::None;
-                    let mut f15 = ::std::option::Option::None;
-                    let mut f16 = ::std::option::Option::None;
-                    let mut f17 = ::std::option::Option::None;
-                    let mut f18 = ::std::option::Option::None;
-                    let mut f19 = ::std::option::Option::None;
-                    let mut f20 = ::std::option::Option::None;
-                    let mut f21 = ::std::option::Option::None;
-                    let mut f22 = ::std::option::Option::None;
-                    let mut f23 = ::std::option::Option::None;
-                    let mut f24 = ::std::option::Option::None;
-                    let mut f25 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f12: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f14: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f15: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f16: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f17: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f18: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f19: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f20: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f21: ::std::option::Option<
+                        ::std::vec::Vec<MeetingListGetMeetingListItemReservedRoom>,
+                    > = ::std::option::Option::None;
+                    let mut f22: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f23: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f24: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f25: ::std::option::Option<bool> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -7423,8 +7489,8 @@ pub mod types {
                     MeetingListGetMeetingListItemReservedRoom,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -7615,9 +7681,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MeetingListGetResponse, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<MeetingListGetResponseData> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -7735,9 +7801,11 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MeetingListGetResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<MeetingListGetMeetingListItem>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -7826,8 +7894,8 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MeetingRecordingGetRecording, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["duration", "url"]))
@@ -7905,7 +7973,7 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MeetingRecordingGetResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<MeetingRecordingGetRecording> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["recording"]))
@@ -8000,8 +8068,14 @@ pub mod types {
                     MeetingRecordingSetPermissionRequest,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        MeetingRecordingSetPermissionRequestActionType,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<
+                            MeetingRecordingSetPermissionRequestPermissionObject,
+                        >,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -8186,9 +8260,13 @@ pub mod types {
                     MeetingRecordingSetPermissionRequestPermissionObject,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        MeetingRecordingSetPermissionRequestPermissionObjectPermission,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        MeetingRecordingSetPermissionRequestPermissionObjectType,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -8438,7 +8516,7 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MeetingRecordingStartRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["timezone"]))
@@ -8517,9 +8595,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MeetingSearchItem, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<MeetingSearchItemMetaData> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -8608,9 +8686,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MeetingSearchItemMetaData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -8714,8 +8792,10 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MeetingSearchRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        MeetingSearchRequestMeetingFilter,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -8829,10 +8909,18 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MeetingSearchRequestMeetingFilter, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        MeetingSearchRequestMeetingFilterStartTime,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -8961,8 +9049,8 @@ pub mod types {
                     MeetingSearchRequestMeetingFilterStartTime,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -9045,9 +9133,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MeetingSearchResponse, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<MeetingSearchResponseData> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -9167,11 +9255,13 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MeetingSearchResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<MeetingSearchItem>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<i64> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -9299,8 +9389,8 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MeetingSetHostRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<MeetingInviteRequestInvitee> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<MeetingInviteRequestInvitee> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -9393,7 +9483,7 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MeetingSetHostResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<BotJoinJoinUser> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["host_user"]))
@@ -9472,7 +9562,7 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<MeetingSubscriptionRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["event_type"]))
@@ -9557,12 +9647,16 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<NoteGetNote, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<NoteGetNoteArtifact>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<NoteGetNoteNoteSource> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<
+                        ::std::vec::Vec<NoteGetNoteReference>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -9687,9 +9781,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<NoteGetNoteArtifact, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -9778,8 +9872,8 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<NoteGetNoteNoteSource, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -9857,8 +9951,8 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<NoteGetNoteReference, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -9936,7 +10030,7 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<NoteGetResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<NoteGetNote> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["note"]))
@@ -10114,34 +10208,34 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ParticipantListGetParticipant, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
-                    let mut f7 = ::std::option::Option::None;
-                    let mut f8 = ::std::option::Option::None;
-                    let mut f9 = ::std::option::Option::None;
-                    let mut f10 = ::std::option::Option::None;
-                    let mut f11 = ::std::option::Option::None;
-                    let mut f12 = ::std::option::Option::None;
-                    let mut f13 = ::std::option::Option::None;
-                    let mut f14 = ::std::option::Option::None;
-                    let mut f15 = ::std::option::Option::None;
-                    let mut f16 = ::std::option::Option::None;
-                    let mut f17 = ::std::option::Option::None;
-                    let mut f18 = ::std::option::Option::None;
-                    let mut f19 = ::std::option::Option::None;
-                    let mut f20 = ::std::option::Option::None;
-                    let mut f21 = ::std::option::Option::None;
-                    let mut f22 = ::std::option::Option::None;
-                    let mut f23 = ::std::option::Option::None;
-                    let mut f24 = ::std::option::Option::None;
-                    let mut f25 = ::std::option::Option::None;
-                    let mut f26 = ::std::option::Option::None;
-                    let mut f27 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f9: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f15: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f16: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f17: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f18: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f19: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f20: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f21: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f22: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f23: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f24: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f25: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f26: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f27: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -10483,9 +10577,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ParticipantListGetResponse, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<ParticipantListGetResponseData> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -10603,9 +10697,11 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ParticipantListGetResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::vec::Vec<ParticipantListGetParticipant>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -10716,11 +10812,21 @@ pub mod types {
                     ParticipantQualityListGetParticipantQualityListItem,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ParticipantQualityListGetParticipantQualityListItemAudio,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ParticipantQualityListGetParticipantQualityListItemCpuUsage,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ParticipantQualityListGetParticipantQualityListItemNetwork,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ParticipantQualityListGetParticipantQualityListItemVideo,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ParticipantQualityListGetParticipantQualityListItemVideo,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -10853,15 +10959,15 @@ pub mod types {
                     ParticipantQualityListGetParticipantQualityListItemAudio,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
-                    let mut f7 = ::std::option::Option::None;
-                    let mut f8 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -11026,11 +11132,11 @@ pub mod types {
                     ParticipantQualityListGetParticipantQualityListItemCpuUsage,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -11161,14 +11267,14 @@ pub mod types {
                     ParticipantQualityListGetParticipantQualityListItemNetwork,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
-                    let mut f7 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -11335,17 +11441,17 @@ pub mod types {
                     ParticipantQualityListGetParticipantQualityListItemVideo,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
-                    let mut f7 = ::std::option::Option::None;
-                    let mut f8 = ::std::option::Option::None;
-                    let mut f9 = ::std::option::Option::None;
-                    let mut f10 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -11517,9 +11623,11 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ParticipantQualityListGetResponse, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ParticipantQualityListGetResponseData,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -11640,9 +11748,13 @@ pub mod types {
                     ParticipantQualityListGetResponseData,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::vec::Vec<
+                            ParticipantQualityListGetParticipantQualityListItem,
+                        >,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -11737,10 +11849,12 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ReportGetDailyMeetingReport, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<ReportGetDailyMeetingReportDailyReportItem>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -11850,10 +11964,10 @@ pub mod types {
                     ReportGetDailyMeetingReportDailyReportItem,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -11956,7 +12070,7 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ReportGetDailyResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<ReportGetDailyMeetingReport> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["meeting_report"]))
@@ -12141,7 +12255,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ReportGetTopUserResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<ReportGetTopUserTopUserReportItem>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["top_user_report"]))
@@ -12214,11 +12330,11 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ReportGetTopUserTopUserReportItem, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<i64> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -12413,9 +12529,11 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ReserveApplyRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ReserveApplyRequestMeetingSettings,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -12577,14 +12695,26 @@ pub mod types {
                     ReserveApplyRequestMeetingSettings,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
-                    let mut f7 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<
+                            ReserveApplyRequestMeetingSettingsActionPermission,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<
+                            ReserveApplyRequestMeetingSettingsAssignHostListItem,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ReserveApplyRequestMeetingSettingsCallSetting,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<
+                        ReserveApplyRequestMeetingSettingsMeetingInitialType,
+                    > = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -12766,8 +12896,14 @@ pub mod types {
                     ReserveApplyRequestMeetingSettingsActionPermission,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ReserveApplyRequestMeetingSettingsActionPermissionPermission,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<
+                            ReserveApplyRequestMeetingSettingsActionPermissionPermissionChecker,
+                        >,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -12973,9 +13109,15 @@ pub mod types {
                     ReserveApplyRequestMeetingSettingsActionPermissionPermissionChecker,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ReserveApplyRequestMeetingSettingsActionPermissionPermissionCheckerCheckField,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ReserveApplyRequestMeetingSettingsActionPermissionPermissionCheckerCheckMode,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -13257,8 +13399,10 @@ pub mod types {
                     ReserveApplyRequestMeetingSettingsAssignHostListItem,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ReserveApplyRequestMeetingSettingsAssignHostListItemUserType,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["id", "user_type"]))
@@ -13421,7 +13565,9 @@ pub mod types {
                     ReserveApplyRequestMeetingSettingsCallSetting,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ReserveApplyRequestMeetingSettingsCallSettingCallee,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["callee"]))
@@ -13535,9 +13681,13 @@ pub mod types {
                     ReserveApplyRequestMeetingSettingsCallSettingCallee,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ReserveApplyRequestMeetingSettingsCallSettingCalleePstnSipInfo,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ReserveApplyRequestMeetingSettingsCallSettingCalleeUserType,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -13667,8 +13817,8 @@ pub mod types {
                     ReserveApplyRequestMeetingSettingsCallSettingCalleePstnSipInfo,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -13900,13 +14050,13 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ReserveApplyReserve, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -14042,7 +14192,9 @@ pub mod types {
                     ReserveApplyReserveCorrectionCheckInfo,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -14115,8 +14267,10 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ReserveApplyResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<ReserveApplyReserve> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ReserveApplyReserveCorrectionCheckInfo,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -14203,8 +14357,12 @@ pub mod types {
                     ReserveConfigAdminGetReserveAdminConfig,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<ReserveConfigAdminGetReserveAdminConfigDept>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<ReserveConfigAdminGetReserveAdminConfigUser>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["depts", "users"]))
@@ -14281,7 +14439,7 @@ pub mod types {
                     ReserveConfigAdminGetReserveAdminConfigDept,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["department_id"]))
@@ -14349,7 +14507,7 @@ pub mod types {
                     ReserveConfigAdminGetReserveAdminConfigUser,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["user_id"]))
@@ -14420,7 +14578,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ReserveConfigAdminGetResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ReserveConfigAdminGetReserveAdminConfig,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -14514,8 +14674,10 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ReserveConfigAdminPatchRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ReserveConfigAdminPatchRequestReserveAdminConfig,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -14646,8 +14808,16 @@ pub mod types {
                     ReserveConfigAdminPatchRequestReserveAdminConfig,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<
+                            ReserveConfigAdminPatchRequestReserveAdminConfigDept,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<
+                            ReserveConfigAdminPatchRequestReserveAdminConfigUser,
+                        >,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["depts", "users"]))
@@ -14753,7 +14923,7 @@ pub mod types {
                     ReserveConfigAdminPatchRequestReserveAdminConfigDept,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["department_id"]))
@@ -14859,7 +15029,7 @@ pub mod types {
                     ReserveConfigAdminPatchRequestReserveAdminConfigUser,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["user_id"]))
@@ -14954,10 +15124,14 @@ pub mod types {
                     ReserveConfigDisableInformGetDisableInform,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::vec::Vec<ReserveConfigAdminGetReserveAdminConfigDept>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::vec::Vec<ReserveConfigAdminGetReserveAdminConfigUser>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -15067,7 +15241,9 @@ pub mod types {
                     ReserveConfigDisableInformGetResponseData,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ReserveConfigDisableInformGetDisableInform,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["disable_inform"]))
@@ -15162,8 +15338,10 @@ pub mod types {
                     ReserveConfigDisableInformPatchRequest,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ReserveConfigDisableInformPatchRequestDisableInform,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -15305,10 +15483,18 @@ pub mod types {
                     ReserveConfigDisableInformPatchRequestDisableInform,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::vec::Vec<
+                            ReserveConfigAdminPatchRequestReserveAdminConfigDept,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::vec::Vec<
+                            ReserveConfigAdminPatchRequestReserveAdminConfigUser,
+                        >,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -15441,11 +15627,13 @@ pub mod types {
                     ReserveConfigFormGetReserveFormConfig,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::vec::Vec<ReserveConfigAdminGetReserveAdminConfigUser>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<i64> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -15562,7 +15750,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ReserveConfigFormGetResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ReserveConfigFormGetReserveFormConfig,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -15656,8 +15846,10 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ReserveConfigFormPatchRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ReserveConfigFormPatchRequestReserveFormConfig,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -15798,11 +15990,15 @@ pub mod types {
                     ReserveConfigFormPatchRequestReserveFormConfig,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::vec::Vec<
+                            ReserveConfigAdminPatchRequestReserveAdminConfigUser,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<i64> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -15969,10 +16165,16 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ReserveConfigPatchRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ReserveConfigPatchRequestApprovalConfig,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ReserveConfigPatchRequestReserveScopeConfig,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ReserveConfigPatchRequestTimeConfig,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -16127,10 +16329,14 @@ pub mod types {
                     ReserveConfigPatchRequestApprovalConfig,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::vec::Vec<
+                            ReserveConfigAdminPatchRequestReserveAdminConfigUser,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<f64> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -16275,10 +16481,18 @@ pub mod types {
                     ReserveConfigPatchRequestReserveScopeConfig,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<
+                            ReserveConfigAdminPatchRequestReserveAdminConfigDept,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::vec::Vec<
+                            ReserveConfigAdminPatchRequestReserveAdminConfigUser,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -16432,13 +16646,13 @@ pub mod types {
                     ReserveConfigPatchRequestTimeConfig,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<i64> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -16597,10 +16811,12 @@ pub mod types {
                     ReserveConfigReserveScopeApproveConfig,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::vec::Vec<ReserveConfigAdminGetReserveAdminConfigUser>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<f64> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -16714,10 +16930,14 @@ pub mod types {
                     ReserveConfigReserveScopeReserveScopeConfig,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<ReserveConfigAdminGetReserveAdminConfigDept>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::vec::Vec<ReserveConfigAdminGetReserveAdminConfigUser>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -16833,9 +17053,15 @@ pub mod types {
                     ReserveConfigReserveScopeResponseData,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ReserveConfigReserveScopeApproveConfig,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ReserveConfigReserveScopeReserveScopeConfig,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ReserveConfigReserveScopeTimeConfig,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -16937,13 +17163,13 @@ pub mod types {
                     ReserveConfigReserveScopeTimeConfig,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<i64> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -17083,7 +17309,7 @@ pub mod types {
                     ReserveGetActiveMeetingResponseData,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<MeetingGetMeeting> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["meeting"]))
@@ -17166,16 +17392,18 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ReserveGetReserve, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
-                    let mut f7 = ::std::option::Option::None;
-                    let mut f8 = ::std::option::Option::None;
-                    let mut f9 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<
+                        ReserveGetReserveMeetingSettings,
+                    > = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -17354,13 +17582,21 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ReserveGetReserveMeetingSettings, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<ReserveGetReserveMeetingSettingsActionPermission>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<
+                            ReserveGetReserveMeetingSettingsAssignHostListItem,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ReserveGetReserveMeetingSettingsCallSetting,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -17503,8 +17739,12 @@ pub mod types {
                     ReserveGetReserveMeetingSettingsActionPermission,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<
+                            ReserveGetReserveMeetingSettingsActionPermissionPermissionChecker,
+                        >,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -17590,9 +17830,11 @@ pub mod types {
                     ReserveGetReserveMeetingSettingsActionPermissionPermissionChecker,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -17687,8 +17929,8 @@ pub mod types {
                     ReserveGetReserveMeetingSettingsAssignHostListItem,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["id", "user_type"]))
@@ -17767,7 +18009,9 @@ pub mod types {
                     ReserveGetReserveMeetingSettingsCallSetting,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ReserveGetReserveMeetingSettingsCallSettingCallee,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["callee"]))
@@ -17844,9 +18088,11 @@ pub mod types {
                     ReserveGetReserveMeetingSettingsCallSettingCallee,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ReserveGetReserveMeetingSettingsCallSettingCalleePstnSipInfo,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -17939,8 +18185,8 @@ pub mod types {
                     ReserveGetReserveMeetingSettingsCallSettingCalleePstnSipInfo,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -18018,7 +18264,7 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ReserveGetResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<ReserveGetReserve> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["reserve"]))
@@ -18105,8 +18351,10 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ReserveUpdateRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ReserveApplyRequestMeetingSettings,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -18200,13 +18448,13 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ReserveUpdateReserve, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -18343,8 +18591,10 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ReserveUpdateResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<ReserveUpdateReserve> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ReserveApplyReserveCorrectionCheckInfo,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -18426,9 +18676,11 @@ pub mod types {
                     ResourceReservationListGetResponse,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ResourceReservationListGetResponseData,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -18549,9 +18801,13 @@ pub mod types {
                     ResourceReservationListGetResponseData,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::vec::Vec<
+                            ResourceReservationListGetRoomReservationListItem,
+                        >,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -18678,24 +18934,24 @@ pub mod types {
                     ResourceReservationListGetRoomReservationListItem,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
-                    let mut f7 = ::std::option::Option::None;
-                    let mut f8 = ::std::option::Option::None;
-                    let mut f9 = ::std::option::Option::None;
-                    let mut f10 = ::std::option::Option::None;
-                    let mut f11 = ::std::option::Option::None;
-                    let mut f12 = ::std::option::Option::None;
-                    let mut f13 = ::std::option::Option::None;
-                    let mut f14 = ::std::option::Option::None;
-                    let mut f15 = ::std::option::Option::None;
-                    let mut f16 = ::std::option::Option::None;
-                    let mut f17 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f15: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f16: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f17: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -18948,12 +19204,14 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<RoomConfigQueryDigitalSignage, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::vec::Vec<RoomConfigQueryDigitalSignageMaterial>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<i64> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -19093,15 +19351,15 @@ pub mod types {
                     RoomConfigQueryDigitalSignageMaterial,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
-                    let mut f7 = ::std::option::Option::None;
-                    let mut f8 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -19264,11 +19522,11 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<RoomConfigQueryResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<RoomConfigQueryDigitalSignage> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<RoomConfigQueryDigitalSignage> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<RoomCreateRoomRoomStatus> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -19484,13 +19742,17 @@ pub mod types {
                     RoomConfigSetCheckboardAccessCodeRequest,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<
+                        RoomConfigSetCheckboardAccessCodeRequestScope,
+                    > = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<
+                        RoomConfigSetCheckboardAccessCodeRequestValidDay,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -19772,7 +20034,7 @@ pub mod types {
                     RoomConfigSetCheckboardAccessCodeResponseData,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["access_code"]))
@@ -19879,13 +20141,13 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<RoomConfigSetRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<RoomConfigSetRequestRoomConfig> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<RoomConfigSetRequestScope> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -20084,11 +20346,17 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<RoomConfigSetRequestRoomConfig, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        RoomConfigSetRequestRoomConfigDigitalSignage,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        RoomConfigSetRequestRoomConfigDigitalSignage,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        RoomConfigSetRequestRoomConfigRoomStatus,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -20245,12 +20513,16 @@ pub mod types {
                     RoomConfigSetRequestRoomConfigDigitalSignage,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::vec::Vec<
+                            RoomConfigSetRequestRoomConfigDigitalSignageMaterial,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<i64> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -20425,15 +20697,17 @@ pub mod types {
                     RoomConfigSetRequestRoomConfigDigitalSignageMaterial,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
-                    let mut f7 = ::std::option::Option::None;
-                    let mut f8 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        RoomConfigSetRequestRoomConfigDigitalSignageMaterialMaterialType,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -20703,13 +20977,15 @@ pub mod types {
                     RoomConfigSetRequestRoomConfigRoomStatus,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<bool> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -20967,13 +21243,15 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<RoomCreateRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::vec::Vec<RoomCreateRequestDeviceItem>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<RoomCreateRequestRoomStatus> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -21157,7 +21435,7 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<RoomCreateRequestDeviceItem, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["name"]))
@@ -21287,14 +21565,16 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<RoomCreateRequestRoomStatus, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
-                    let mut f7 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<bool> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -21452,7 +21732,7 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<RoomCreateResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<RoomCreateRoom> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["room"]))
@@ -21533,16 +21813,20 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<RoomCreateRoom, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
-                    let mut f7 = ::std::option::Option::None;
-                    let mut f8 = ::std::option::Option::None;
-                    let mut f9 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::vec::Vec<RoomCreateRoomDeviceItem>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f9: ::std::option::Option<RoomCreateRoomRoomStatus> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -21703,7 +21987,7 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<RoomCreateRoomDeviceItem, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["name"]))
@@ -21782,14 +22066,16 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<RoomCreateRoomRoomStatus, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
-                    let mut f7 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<bool> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -21967,9 +22253,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<RoomLevelCreateRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -22082,7 +22368,7 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<RoomLevelCreateResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<RoomLevelCreateRoomLevel> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["room_level"]))
@@ -22157,12 +22443,14 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<RoomLevelCreateRoomLevel, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -22306,8 +22594,8 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<RoomLevelDelRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -22403,9 +22691,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<RoomLevelListResponse, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<RoomLevelListResponseData> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -22521,9 +22809,11 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<RoomLevelListResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<RoomLevelCreateRoomLevel>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -22628,7 +22918,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<RoomLevelMgetRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["level_ids"]))
@@ -22710,7 +23002,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<RoomLevelMgetResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<RoomLevelCreateRoomLevel>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["items"]))
@@ -22779,7 +23073,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<RoomLevelSearchResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["level_ids"]))
@@ -22845,9 +23141,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<RoomListResponse, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<RoomListResponseData> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -22963,9 +23259,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<RoomListResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::vec::Vec<RoomCreateRoom>> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -23070,7 +23366,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<RoomMgetRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["room_ids"]))
@@ -23152,7 +23450,7 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<RoomMgetResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<::std::vec::Vec<RoomCreateRoom>> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(crate::object::Field(&["items"]))
@@ -23249,13 +23547,15 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<RoomPatchRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
-                    let mut f6 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::vec::Vec<RoomCreateRequestDeviceItem>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<RoomCreateRequestRoomStatus> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -23433,12 +23733,14 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<RoomSearchRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
-                    let mut f5 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<bool> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -23566,9 +23868,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<RoomSearchResponse, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<RoomListResponseData> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -23710,9 +24012,13 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ScopeConfigCreateRequest, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        ScopeConfigCreateRequestScopeConfig,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ScopeConfigCreateRequestScopeType,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -23870,11 +24176,15 @@ pub mod types {
                     ScopeConfigCreateRequestScopeConfig,
                     A::Error,
                 > {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
-                    let mut f3 = ::std::option::Option::None;
-                    let mut f4 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<
+                        RoomConfigSetRequestRoomConfigDigitalSignage,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        RoomConfigSetRequestRoomConfigDigitalSignage,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<RoomCreateRequestRoomStatus> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -24053,9 +24363,9 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ScopeConfigGetCurrentConfig, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
-                    let mut f2 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<RoomConfigQueryResponseData> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
@@ -24148,8 +24458,10 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<ScopeConfigGetResponseData, A::Error> {
-                    let mut f0 = ::std::option::Option::None;
-                    let mut f1 = ::std::option::Option::None;
+                    let mut f0: ::std::option::Option<ScopeConfigGetCurrentConfig> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<ScopeConfigGetCurrentConfig>,
+                    > = ::std::option::Option::None;
                     loop {
                         let field = match map
                             .next_key_seed(
