@@ -111,6 +111,7 @@ pub fn paginations(raw: &Value) -> Result<BTreeMap<String, Pagination>, String> 
             return Err(fail(&format!("`data` has no string `{token_field}`")));
         }
         let data_ty = format_ident!("{data_name}");
+        let answer_ty = format_ident!("{envelope_name}");
         let has_more = if data.pointer("/properties/has_more").is_none() {
             quote!(true)
         } else if required(data, "has_more") {
@@ -194,17 +195,14 @@ pub fn paginations(raw: &Value) -> Result<BTreeMap<String, Pagination>, String> 
                 impls: quote! {
                     impl<'a> crate::runtime::Paged<'a> for builder::#builder<'a> {
                         type Page = types::#data_ty;
+                        type Answer = types::#answer_ty;
                         fn with_token(self, token: String) -> Self {
                             #with_token
                         }
                         fn more(data: &types::#data_ty) -> (bool, Option<&str>) {
                             (#has_more, #token)
                         }
-                        fn fetch(
-                            self,
-                        ) -> impl std::future::Future<
-                            Output = std::result::Result<types::#data_ty, crate::Error>,
-                        > + Send + 'a {
+                        fn fetch(self) -> crate::runtime::Calling<'a, types::#answer_ty> {
                             self.call()
                         }
                     }

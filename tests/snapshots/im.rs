@@ -44028,6 +44028,7 @@ impl<'a> builder::ChatList<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::ChatList<'a> {
     type Page = types::ChatPage;
+    type Answer = types::ChatsListed;
     #[inline]
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
@@ -44037,11 +44038,7 @@ impl<'a> crate::runtime::Paged<'a> for builder::ChatList<'a> {
         (data.has_more.unwrap_or(false), data.page_token.as_deref())
     }
     #[inline]
-    fn fetch(
-        self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ChatPage, crate::Error>,
-    > + Send + 'a {
+    fn fetch(self) -> crate::runtime::Calling<'a, types::ChatsListed> {
         self.call()
     }
 }
@@ -44129,6 +44126,7 @@ impl<'a> builder::ChatSearch<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::ChatSearch<'a> {
     type Page = types::ChatListResponseData;
+    type Answer = types::ChatSearchResponse;
     #[inline]
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
@@ -44138,11 +44136,7 @@ impl<'a> crate::runtime::Paged<'a> for builder::ChatSearch<'a> {
         (data.has_more.unwrap_or(false), data.page_token.as_deref())
     }
     #[inline]
-    fn fetch(
-        self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ChatListResponseData, crate::Error>,
-    > + Send + 'a {
+    fn fetch(self) -> crate::runtime::Calling<'a, types::ChatSearchResponse> {
         self.call()
     }
 }
@@ -44558,6 +44552,7 @@ impl<'a> builder::ChatMembersGet<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::ChatMembersGet<'a> {
     type Page = types::ChatMembersGetResponseData;
+    type Answer = types::ChatMembersGetResponse;
     #[inline]
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
@@ -44567,11 +44562,7 @@ impl<'a> crate::runtime::Paged<'a> for builder::ChatMembersGet<'a> {
         (data.has_more.unwrap_or(false), data.page_token.as_deref())
     }
     #[inline]
-    fn fetch(
-        self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ChatMembersGetResponseData, crate::Error>,
-    > + Send + 'a {
+    fn fetch(self) -> crate::runtime::Calling<'a, types::ChatMembersGetResponse> {
         self.call()
     }
 }
@@ -44895,6 +44886,7 @@ impl<'a> builder::ChatModerationGet<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::ChatModerationGet<'a> {
     type Page = types::ChatModerationGetResponseData;
+    type Answer = types::ChatModerationGetResponse;
     #[inline]
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
@@ -44904,11 +44896,7 @@ impl<'a> crate::runtime::Paged<'a> for builder::ChatModerationGet<'a> {
         (data.has_more.unwrap_or(false), data.page_token.as_deref())
     }
     #[inline]
-    fn fetch(
-        self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ChatModerationGetResponseData, crate::Error>,
-    > + Send + 'a {
+    fn fetch(self) -> crate::runtime::Calling<'a, types::ChatModerationGetResponse> {
         self.call()
     }
 }
@@ -45166,6 +45154,7 @@ impl<'a> builder::MessageList<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::MessageList<'a> {
     type Page = types::MessageListResponseData;
+    type Answer = types::MessageListResponse;
     #[inline]
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
@@ -45175,11 +45164,7 @@ impl<'a> crate::runtime::Paged<'a> for builder::MessageList<'a> {
         (data.has_more.unwrap_or(false), data.page_token.as_deref())
     }
     #[inline]
-    fn fetch(
-        self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::MessageListResponseData, crate::Error>,
-    > + Send + 'a {
+    fn fetch(self) -> crate::runtime::Calling<'a, types::MessageListResponse> {
         self.call()
     }
 }
@@ -45331,6 +45316,7 @@ impl<'a> builder::MessageSearch<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::MessageSearch<'a> {
     type Page = types::MessageSearchResponseData;
+    type Answer = types::MessageSearchResponse;
     #[inline]
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
@@ -45340,11 +45326,7 @@ impl<'a> crate::runtime::Paged<'a> for builder::MessageSearch<'a> {
         (data.has_more.unwrap_or(false), data.page_token.as_deref())
     }
     #[inline]
-    fn fetch(
-        self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::MessageSearchResponseData, crate::Error>,
-    > + Send + 'a {
+    fn fetch(self) -> crate::runtime::Calling<'a, types::MessageSearchResponse> {
         self.call()
     }
 }
@@ -45551,6 +45533,7 @@ impl<'a> builder::MessageReactionList<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::MessageReactionList<'a> {
     type Page = types::MessageReactionListResponseData;
+    type Answer = types::MessageReactionListResponse;
     #[inline]
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
@@ -45560,14 +45543,7 @@ impl<'a> crate::runtime::Paged<'a> for builder::MessageReactionList<'a> {
         (data.has_more.unwrap_or(false), data.page_token.as_deref())
     }
     #[inline]
-    fn fetch(
-        self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            types::MessageReactionListResponseData,
-            crate::Error,
-        >,
-    > + Send + 'a {
+    fn fetch(self) -> crate::runtime::Calling<'a, types::MessageReactionListResponse> {
         self.call()
     }
 }
@@ -45688,6 +45664,7 @@ impl<'a> builder::MessageReadUsers<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::MessageReadUsers<'a> {
     type Page = types::MessageReadUsersResponseData;
+    type Answer = types::MessageReadUsersResponse;
     #[inline]
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
@@ -45697,11 +45674,7 @@ impl<'a> crate::runtime::Paged<'a> for builder::MessageReadUsers<'a> {
         (data.has_more.unwrap_or(false), data.page_token.as_deref())
     }
     #[inline]
-    fn fetch(
-        self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::MessageReadUsersResponseData, crate::Error>,
-    > + Send + 'a {
+    fn fetch(self) -> crate::runtime::Calling<'a, types::MessageReadUsersResponse> {
         self.call()
     }
 }
@@ -45905,6 +45878,7 @@ impl<'a> builder::PinList<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::PinList<'a> {
     type Page = types::PinListResponseData;
+    type Answer = types::PinListResponse;
     #[inline]
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
@@ -45914,11 +45888,7 @@ impl<'a> crate::runtime::Paged<'a> for builder::PinList<'a> {
         (data.has_more.unwrap_or(false), data.page_token.as_deref())
     }
     #[inline]
-    fn fetch(
-        self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::PinListResponseData, crate::Error>,
-    > + Send + 'a {
+    fn fetch(self) -> crate::runtime::Calling<'a, types::PinListResponse> {
         self.call()
     }
 }
@@ -46249,6 +46219,7 @@ impl<'a> builder::ChatSearchV2<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::ChatSearchV2<'a> {
     type Page = types::ChatSearchV2ResponseData;
+    type Answer = types::ChatSearchV2Response;
     #[inline]
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
@@ -46258,11 +46229,7 @@ impl<'a> crate::runtime::Paged<'a> for builder::ChatSearchV2<'a> {
         (data.has_more.unwrap_or(false), data.page_token.as_deref())
     }
     #[inline]
-    fn fetch(
-        self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ChatSearchV2ResponseData, crate::Error>,
-    > + Send + 'a {
+    fn fetch(self) -> crate::runtime::Calling<'a, types::ChatSearchV2Response> {
         self.call()
     }
 }

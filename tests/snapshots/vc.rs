@@ -41824,6 +41824,7 @@ impl<'a> builder::AlertList<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::AlertList<'a> {
     type Page = types::AlertListResponseData;
+    type Answer = types::AlertListResponse;
     #[inline]
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
@@ -41833,11 +41834,7 @@ impl<'a> crate::runtime::Paged<'a> for builder::AlertList<'a> {
         (data.has_more.unwrap_or(false), data.page_token.as_deref())
     }
     #[inline]
-    fn fetch(
-        self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::AlertListResponseData, crate::Error>,
-    > + Send + 'a {
+    fn fetch(self) -> crate::runtime::Calling<'a, types::AlertListResponse> {
         self.call()
     }
 }
@@ -41890,6 +41887,7 @@ impl<'a> builder::BotEvents<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::BotEvents<'a> {
     type Page = types::BotEventsResponseData;
+    type Answer = types::BotEventsResponse;
     #[inline]
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
@@ -41899,11 +41897,7 @@ impl<'a> crate::runtime::Paged<'a> for builder::BotEvents<'a> {
         (data.has_more.unwrap_or(false), data.page_token.as_deref())
     }
     #[inline]
-    fn fetch(
-        self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::BotEventsResponseData, crate::Error>,
-    > + Send + 'a {
+    fn fetch(self) -> crate::runtime::Calling<'a, types::BotEventsResponse> {
         self.call()
     }
 }
@@ -42256,6 +42250,7 @@ impl<'a> builder::MeetingListGet<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::MeetingListGet<'a> {
     type Page = types::MeetingListGetResponseData;
+    type Answer = types::MeetingListGetResponse;
     #[inline]
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
@@ -42265,11 +42260,7 @@ impl<'a> crate::runtime::Paged<'a> for builder::MeetingListGet<'a> {
         (data.has_more.unwrap_or(false), data.page_token.as_deref())
     }
     #[inline]
-    fn fetch(
-        self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::MeetingListGetResponseData, crate::Error>,
-    > + Send + 'a {
+    fn fetch(self) -> crate::runtime::Calling<'a, types::MeetingListGetResponse> {
         self.call()
     }
 }
@@ -42328,6 +42319,7 @@ impl<'a> builder::MeetingListByNo<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::MeetingListByNo<'a> {
     type Page = types::MeetingListByNoResponseData;
+    type Answer = types::MeetingListByNoResponse;
     #[inline]
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
@@ -42337,11 +42329,7 @@ impl<'a> crate::runtime::Paged<'a> for builder::MeetingListByNo<'a> {
         (data.has_more.unwrap_or(false), data.page_token.as_deref())
     }
     #[inline]
-    fn fetch(
-        self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::MeetingListByNoResponseData, crate::Error>,
-    > + Send + 'a {
+    fn fetch(self) -> crate::runtime::Calling<'a, types::MeetingListByNoResponse> {
         self.call()
     }
 }
@@ -42400,6 +42388,7 @@ impl<'a> builder::MeetingSearch<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::MeetingSearch<'a> {
     type Page = types::MeetingSearchResponseData;
+    type Answer = types::MeetingSearchResponse;
     #[inline]
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
@@ -42409,11 +42398,7 @@ impl<'a> crate::runtime::Paged<'a> for builder::MeetingSearch<'a> {
         (data.has_more.unwrap_or(false), data.page_token.as_deref())
     }
     #[inline]
-    fn fetch(
-        self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::MeetingSearchResponseData, crate::Error>,
-    > + Send + 'a {
+    fn fetch(self) -> crate::runtime::Calling<'a, types::MeetingSearchResponse> {
         self.call()
     }
 }
@@ -42804,6 +42789,7 @@ impl<'a> builder::ParticipantListGet<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::ParticipantListGet<'a> {
     type Page = types::ParticipantListGetResponseData;
+    type Answer = types::ParticipantListGetResponse;
     #[inline]
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
@@ -42813,11 +42799,7 @@ impl<'a> crate::runtime::Paged<'a> for builder::ParticipantListGet<'a> {
         (data.has_more.unwrap_or(false), data.page_token.as_deref())
     }
     #[inline]
-    fn fetch(
-        self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::ParticipantListGetResponseData, crate::Error>,
-    > + Send + 'a {
+    fn fetch(self) -> crate::runtime::Calling<'a, types::ParticipantListGetResponse> {
         self.call()
     }
 }
@@ -42876,6 +42858,7 @@ impl<'a> builder::ParticipantQualityListGet<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::ParticipantQualityListGet<'a> {
     type Page = types::ParticipantQualityListGetResponseData;
+    type Answer = types::ParticipantQualityListGetResponse;
     #[inline]
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
@@ -42889,12 +42872,7 @@ impl<'a> crate::runtime::Paged<'a> for builder::ParticipantQualityListGet<'a> {
     #[inline]
     fn fetch(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            types::ParticipantQualityListGetResponseData,
-            crate::Error,
-        >,
-    > + Send + 'a {
+    ) -> crate::runtime::Calling<'a, types::ParticipantQualityListGetResponse> {
         self.call()
     }
 }
@@ -43358,6 +43336,7 @@ impl<'a> builder::ResourceReservationListGet<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::ResourceReservationListGet<'a> {
     type Page = types::ResourceReservationListGetResponseData;
+    type Answer = types::ResourceReservationListGetResponse;
     #[inline]
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
@@ -43371,12 +43350,7 @@ impl<'a> crate::runtime::Paged<'a> for builder::ResourceReservationListGet<'a> {
     #[inline]
     fn fetch(
         self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<
-            types::ResourceReservationListGetResponseData,
-            crate::Error,
-        >,
-    > + Send + 'a {
+    ) -> crate::runtime::Calling<'a, types::ResourceReservationListGetResponse> {
         self.call()
     }
 }
@@ -43547,6 +43521,7 @@ impl<'a> builder::RoomLevelList<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::RoomLevelList<'a> {
     type Page = types::RoomLevelListResponseData;
+    type Answer = types::RoomLevelListResponse;
     #[inline]
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
@@ -43556,11 +43531,7 @@ impl<'a> crate::runtime::Paged<'a> for builder::RoomLevelList<'a> {
         (data.has_more.unwrap_or(false), data.page_token.as_deref())
     }
     #[inline]
-    fn fetch(
-        self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::RoomLevelListResponseData, crate::Error>,
-    > + Send + 'a {
+    fn fetch(self) -> crate::runtime::Calling<'a, types::RoomLevelListResponse> {
         self.call()
     }
 }
@@ -43777,6 +43748,7 @@ impl<'a> builder::RoomList<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::RoomList<'a> {
     type Page = types::RoomListResponseData;
+    type Answer = types::RoomListResponse;
     #[inline]
     fn with_token(self, token: String) -> Self {
         self.page_token(token)
@@ -43786,11 +43758,7 @@ impl<'a> crate::runtime::Paged<'a> for builder::RoomList<'a> {
         (data.has_more.unwrap_or(false), data.page_token.as_deref())
     }
     #[inline]
-    fn fetch(
-        self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::RoomListResponseData, crate::Error>,
-    > + Send + 'a {
+    fn fetch(self) -> crate::runtime::Calling<'a, types::RoomListResponse> {
         self.call()
     }
 }
@@ -43905,6 +43873,7 @@ impl<'a> builder::RoomSearch<'a> {
 }
 impl<'a> crate::runtime::Paged<'a> for builder::RoomSearch<'a> {
     type Page = types::RoomListResponseData;
+    type Answer = types::RoomSearchResponse;
     #[inline]
     fn with_token(self, token: String) -> Self {
         self.body_map(|body| body.page_token(token))
@@ -43914,11 +43883,7 @@ impl<'a> crate::runtime::Paged<'a> for builder::RoomSearch<'a> {
         (data.has_more.unwrap_or(false), data.page_token.as_deref())
     }
     #[inline]
-    fn fetch(
-        self,
-    ) -> impl std::future::Future<
-        Output = std::result::Result<types::RoomListResponseData, crate::Error>,
-    > + Send + 'a {
+    fn fetch(self) -> crate::runtime::Calling<'a, types::RoomSearchResponse> {
         self.call()
     }
 }

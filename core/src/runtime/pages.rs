@@ -11,6 +11,7 @@ use std::task::{Context, Poll};
 
 use futures::{Stream, StreamExt};
 
+use super::{Calling, WithData};
 use crate::Error;
 
 /// How an operation builder pages: generated for each paginated operation. Not part of the API.
@@ -21,8 +22,11 @@ pub trait Paged<'a>: Clone + Send + Unpin + Sized + 'a {
     fn with_token(self, token: String) -> Self;
     /// A page's `has_more` and its token for the next page.
     fn more(page: &Self::Page) -> (bool, Option<&str>);
-    /// The request's call (the builder's `call()`).
-    fn fetch(self) -> impl Future<Output = Result<Self::Page, Error>> + Send + 'a;
+    /// The operation's answer, whose `data` is a page.
+    type Answer: WithData<Data = Self::Page> + Send + 'a;
+    /// The request's call (the builder's `call()`): a named future, one type for every
+    /// operation's answer, where an `impl Future` was a hidden type rustc inferred for each.
+    fn fetch(self) -> Calling<'a, Self::Answer>;
 }
 
 /// How a paginated operation's pages hold their items: generated for each operation whose
