@@ -326,12 +326,6 @@ mod tests {
         std::mem::size_of_val(&call)
     }
 
-    /// The runtime boxes this state once per call. Kept within glibc's per-thread cache of small
-    /// blocks (up to 1032 bytes), that box is a fast allocation; past it, every call takes the
-    /// allocator's slow path. Grows when a value is held across an await in two places — see
-    /// `docs/benchmarks.md` for how to find which. A call holds its builder's checked values
-    /// (once, in their own box) and no request (each is built at its attempt): the state does
-    /// not grow with them.
     #[test]
     fn query_values_are_written_as_progenitor_writes_query_parameters() {
         let page_size: Option<i64> = Some(20);
@@ -354,6 +348,12 @@ mod tests {
         );
     }
 
+    /// The runtime boxes this state once per call. Kept within glibc's per-thread cache of small
+    /// blocks (up to 1032 bytes), that box is a fast allocation; past it, every call takes the
+    /// allocator's slow path. Grows when a value is held across an await in two places — see
+    /// `docs/benchmarks.md` for how to find which. A call holds its builder's checked values
+    /// (once, in their own box) and no request (each is built at its attempt): the state does
+    /// not grow with them.
     #[test]
     fn call_state_fits_the_allocators_fast_path() {
         let size = state_size(());
