@@ -105,7 +105,7 @@ fn run(options: &Options) -> Result<(), String> {
         let own = build
             .features
             .as_deref()
-            .filter(|f| !f.contains(','))
+            .filter(|f| !f.is_empty() && !f.contains(','))
             .map(|service| format!("{PACKAGE}-{service}"));
         if let Some(own) = &own {
             clean.extend(["-p", own.as_str()]);
