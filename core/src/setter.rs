@@ -20,10 +20,7 @@ pub fn some<T: TryInto<U>, U>(value: T, field: &str) -> Result<Option<U>, String
 where
     T::Error: Display,
 {
-    match value.try_into() {
-        Ok(value) => Ok(Some(value)),
-        Err(e) => Err(format!("error converting supplied value for {field}: {e}")),
-    }
+    self::value(value, field).map(Some)
 }
 
 /// An operation builder's setter (progenitor's): `value` converted to the parameter's type, or
@@ -37,10 +34,7 @@ pub fn parameter<T: TryInto<U>, U>(value: T, failed: &str) -> Result<U, String> 
 
 /// [`parameter`] for an optional parameter.
 pub fn some_parameter<T: TryInto<U>, U>(value: T, failed: &str) -> Result<Option<U>, String> {
-    match value.try_into() {
-        Ok(value) => Ok(Some(value)),
-        Err(_) => Err(failed.to_string()),
-    }
+    parameter(value, failed).map(Some)
 }
 
 #[cfg(test)]
