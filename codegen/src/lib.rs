@@ -40,6 +40,7 @@ pub mod open_enums;
 pub mod optional;
 pub mod pages;
 mod plain_try;
+mod plan;
 pub mod replies;
 mod schema_list;
 pub mod send;

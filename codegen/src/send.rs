@@ -20,7 +20,7 @@
 
 use std::collections::BTreeMap;
 
-use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Ident, TokenStream, TokenTree};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
@@ -424,14 +424,11 @@ fn without_header_map(trees: Vec<TokenTree>) -> Vec<TokenTree> {
 }
 
 /// `fn prepare_direct(self)`: the part of a `send` body that checks the builder's values (the
-/// body's rules too), run at once, and the part that builds the request from them (a JSON body
-/// with Feishu's content type, see [`lean_request`]), as a plain function over the checked
-/// values it reads (`crate::runtime::call::Build`, boxed as `Prepared`), which the runtime
-/// calls for the first attempt and again for each retry (`crate::runtime::Sending`), so that
-/// no copy of the request is kept in case of a retry. Boxed, the operation's requests have one
-/// type for every operation: an `impl Fn` here and an `impl Requests` in `send()` were two
-/// hidden types per operation for rustc to infer and check. An error when the body has no
-/// `let url = …;` before `let info = OperationInfo …;`, or awaits before it.
+/// body's rules too) and the request they make, worked out once as the core's `Plan` (see
+/// [`super::plan`]), boxed as `Prepared`: the runtime sends a copy of it at each attempt
+/// (`crate::runtime::Sending`). Boxed, the operation's requests have one type for every
+/// operation. An error when the body has no `let url = …;` before `let info = OperationInfo …;`,
+/// awaits before it, or builds its request in a way a plan does not know.
 fn prepare_direct(body: &Group) -> Result<TokenStream, String> {
     let trees: Vec<TokenTree> = body.stream().into_iter().collect();
     let info = trees
@@ -451,13 +448,7 @@ fn prepare_direct(body: &Group) -> Result<TokenStream, String> {
     if mentions(&checks, &["await"]) || mentions(&builds, &["await"]) {
         return Err("progenitor's `send` awaits before it sends".into());
     }
-    // The checked values the building reads, lent to the build function.
-    let names: Vec<Ident> = bound(&trees[..url])
-        .into_iter()
-        .filter(|name| name != "client" && mentions(&builds, &[name.as_str()]))
-        .map(|name| format_ident!("{name}"))
-        .collect();
-    let builds = lean_request(builds);
+    let (headers, plan) = super::plan::request(builds)?;
     // The checks' `?`s written out (see `plain_try`).
     let checks = super::plain_try::checks(checks);
     Ok(quote! {
@@ -467,15 +458,11 @@ fn prepare_direct(body: &Group) -> Result<TokenStream, String> {
         ) -> Result<(&'a super::Client, crate::runtime::call::Prepared<'a>), Error<crate::FeishuErrorBody>>
         {
             #checks
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (#(#names,)*),
-                |client, (#(#names,)*)| {
-                    #builds
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            #headers
+            match #plan.prepared() {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     })
 }
@@ -487,116 +474,6 @@ fn mentions(stream: &TokenStream, names: &[&str]) -> bool {
         TokenTree::Group(g) => mentions(&g.stream(), names),
         _ => false,
     })
-}
-
-/// The names the statements `trees` bind, each once: the fields of `let Self { … } = self;` and
-/// each `let [mut] name`.
-fn bound(trees: &[TokenTree]) -> std::collections::BTreeSet<String> {
-    let mut names = std::collections::BTreeSet::new();
-    for (i, tree) in trees.iter().enumerate() {
-        if !ident(tree, "let") {
-            continue;
-        }
-        match (trees.get(i + 1), trees.get(i + 2)) {
-            (Some(TokenTree::Ident(s)), Some(TokenTree::Group(fields))) if s == "Self" => {
-                names.extend(fields.stream().into_iter().filter_map(|t| match t {
-                    TokenTree::Ident(field) => Some(field.to_string()),
-                    _ => None,
-                }));
-            }
-            (Some(TokenTree::Ident(m)), Some(TokenTree::Ident(name))) if m == "mut" => {
-                names.insert(name.to_string());
-            }
-            (Some(TokenTree::Ident(name)), _) => {
-                names.insert(name.to_string());
-            }
-            _ => {}
-        }
-    }
-    names
-}
-
-/// The statements of progenitor's `send` that build the request, with
-/// - reqwest's `.json(&body)`, whose content type is not Feishu's, as `.feishu_json(body)`
-///   (`crate::runtime::JsonBody`: Feishu's content type, set once) of `body.clone()`: `body` is
-///   then the JSON that `ExtraFields::merge` wrote (every operation with a JSON body merges its
-///   extra fields), so a body type's serialisation is compiled once, not again through
-///   reqwest's `json`, and an attempt sends a copy of those bytes instead of serialising the
-///   body again;
-/// - each run of `.query(&progenitor_client::QueryParam::new("name", &value))` as one
-///   `.query_values(&[("name", &value as crate::object::Value<'_>), …])`
-///   (`crate::runtime::call::QueryValues`): the same query, written by one function instead of
-///   reqwest's generic `query` for each parameter's type.
-fn lean_request(builds: TokenStream) -> TokenStream {
-    let trees: Vec<TokenTree> = builds.into_iter().collect();
-    let mut out: Vec<TokenTree> = Vec::with_capacity(trees.len());
-    let mut json = false;
-    let mut queried = false;
-    let mut i = 0;
-    while i < trees.len() {
-        if query_param(&trees, i).is_some() {
-            let mut entries = TokenStream::new();
-            while let Some((name, value)) = query_param(&trees, i) {
-                entries.extend(quote!((#name, #value as crate::object::Value<'_>),));
-                i += 3;
-            }
-            out.extend(quote!(.query_values(&[#entries])));
-            queried = true;
-            continue;
-        }
-        let writes_json = punct(&trees[i], '.')
-            && trees.get(i + 1).is_some_and(|t| ident(t, "json"))
-            && matches!(trees.get(i + 2), Some(TokenTree::Group(g)) if g.stream().to_string() == "& body");
-        if writes_json {
-            out.push(trees[i].clone());
-            out.push(TokenTree::Ident(Ident::new(
-                "feishu_json",
-                Span::call_site(),
-            )));
-            // The body serialised by `ExtraFields::merge`: a copy for each attempt.
-            let TokenTree::Group(arguments) = &trees[i + 2] else {
-                unreachable!("matched as a group");
-            };
-            out.push(TokenTree::Group(regroup(arguments, quote!(body.clone()))));
-            json = true;
-            i += 3;
-            continue;
-        }
-        out.push(trees[i].clone());
-        i += 1;
-    }
-    let mut lean: TokenStream = out.into_iter().collect();
-    if json {
-        lean = quote!(use crate::runtime::JsonBody as _; #lean);
-    }
-    if queried {
-        lean = quote!(use crate::runtime::call::QueryValues as _; #lean);
-    }
-    lean
-}
-
-/// At `trees[i]`, `.query(&progenitor_client::QueryParam::new(name, value))`: its name and
-/// value expressions.
-fn query_param(trees: &[TokenTree], i: usize) -> Option<(TokenStream, TokenStream)> {
-    if !(punct(trees.get(i)?, '.') && ident(trees.get(i + 1)?, "query")) {
-        return None;
-    }
-    let TokenTree::Group(call) = trees.get(i + 2)? else {
-        return None;
-    };
-    let inner: Vec<TokenTree> = call.stream().into_iter().collect();
-    let path = "& progenitor_client :: QueryParam :: new";
-    let (TokenTree::Group(arguments), head) = inner.split_last()? else {
-        return None;
-    };
-    if head.iter().cloned().collect::<TokenStream>().to_string() != path {
-        return None;
-    }
-    let arguments: Vec<TokenTree> = arguments.stream().into_iter().collect();
-    let comma = arguments.iter().position(|t| punct(t, ','))?;
-    let name: TokenStream = arguments[..comma].iter().cloned().collect();
-    let value: TokenStream = arguments[comma + 1..].iter().cloned().collect();
-    Some((name, value))
 }
 
 /// The operationId a `send` body names (`OperationInfo { operation_id: "…" }`).

@@ -1757,30 +1757,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body,),
-                |client, (body,)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/auth/v3/app_access_token", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/auth/v3/app_access_token",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -1873,30 +1862,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body,),
-                |client, (body,)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/auth/v3/app_access_token/internal", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/auth/v3/app_access_token/internal",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -1986,30 +1964,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body,),
-                |client, (body,)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/auth/v3/app_ticket/resend", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/auth/v3/app_ticket/resend",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -2105,30 +2072,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body,),
-                |client, (body,)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/auth/v3/tenant_access_token", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/auth/v3/tenant_access_token",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -2218,31 +2174,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body,),
-                |client, (body,)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/auth/v3/tenant_access_token/internal", client
-                        .baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/auth/v3/tenant_access_token/internal",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the

@@ -34518,29 +34518,18 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (batch_message_id,),
-                |client, (batch_message_id,)| {
-                    let url = format!(
-                        "{}/open-apis/im/v1/batch_messages/{}", client.baseurl,
-                        encode_path(& batch_message_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .delete(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::DELETE,
+                    &client.baseurl,
+                    "/open-apis/im/v1/batch_messages/{}",
+                    &[&batch_message_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::batch_message_get_progress`]
@@ -34586,29 +34575,18 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (batch_message_id,),
-                |client, (batch_message_id,)| {
-                    let url = format!(
-                        "{}/open-apis/im/v1/batch_messages/{}/get_progress", client
-                        .baseurl, encode_path(& batch_message_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/im/v1/batch_messages/{}/get_progress",
+                    &[&batch_message_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::batch_message_read_user`]
@@ -34654,29 +34632,18 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (batch_message_id,),
-                |client, (batch_message_id,)| {
-                    let url = format!(
-                        "{}/open-apis/im/v1/batch_messages/{}/read_user", client.baseurl,
-                        encode_path(& batch_message_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/im/v1/batch_messages/{}/read_user",
+                    &[&batch_message_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::chat_list`]
@@ -34798,36 +34765,27 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (page_size, page_token, sort_type, types, user_id_type),
-                |client, (page_size, page_token, sort_type, types, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    let url = format!("{}/open-apis/im/v1/chats", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query_values(
-                            &[
-                                ("page_size", &page_size as crate::object::Value<'_>),
-                                ("page_token", &page_token as crate::object::Value<'_>),
-                                ("sort_type", &sort_type as crate::object::Value<'_>),
-                                ("types", &types as crate::object::Value<'_>),
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/im/v1/chats",
+                    &[],
+                )
+                .accept_json()
+                .query(
+                    &[
+                        ("page_size", &page_size as crate::object::Value<'_>),
+                        ("page_token", &page_token as crate::object::Value<'_>),
+                        ("sort_type", &sort_type as crate::object::Value<'_>),
+                        ("types", &types as crate::object::Value<'_>),
+                        ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                    ],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::chat_create`]
@@ -34967,39 +34925,29 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, set_bot_manager, user_id_type, uuid),
-                |client, (body, set_bot_manager, user_id_type, uuid)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!("{}/open-apis/im/v1/chats", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                (
-                                    "set_bot_manager",
-                                    &set_bot_manager as crate::object::Value<'_>,
-                                ),
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                                ("uuid", &uuid as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/im/v1/chats",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .query(
+                    &[
+                        (
+                            "set_bot_manager",
+                            &set_bot_manager as crate::object::Value<'_>,
+                        ),
+                        ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                        ("uuid", &uuid as crate::object::Value<'_>),
+                    ],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -35114,37 +35062,26 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (page_size, page_token, query, user_id_type),
-                |client, (page_size, page_token, query, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/search", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query_values(
-                            &[
-                                ("page_size", &page_size as crate::object::Value<'_>),
-                                ("page_token", &page_token as crate::object::Value<'_>),
-                                ("query", &query as crate::object::Value<'_>),
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/im/v1/chats/search",
+                    &[],
+                )
+                .accept_json()
+                .query(
+                    &[
+                        ("page_size", &page_size as crate::object::Value<'_>),
+                        ("page_token", &page_token as crate::object::Value<'_>),
+                        ("query", &query as crate::object::Value<'_>),
+                        ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                    ],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::chat_get`]
@@ -35209,35 +35146,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (chat_id, user_id_type),
-                |client, (chat_id, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}", client.baseurl, encode_path(&
-                        chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query_values(
-                            &[
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/im/v1/chats/{}",
+                    &[&chat_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .query(&[("user_id_type", &user_id_type as crate::object::Value<'_>)])
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::chat_update`]
@@ -35351,37 +35272,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, chat_id, user_id_type),
-                |client, (body, chat_id, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}", client.baseurl, encode_path(&
-                        chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .put(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::PUT,
+                    &client.baseurl,
+                    "/open-apis/im/v1/chats/{}",
+                    &[&chat_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .json(body)
+                .query(&[("user_id_type", &user_id_type as crate::object::Value<'_>)])
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -35439,29 +35343,18 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (chat_id,),
-                |client, (chat_id,)| {
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}", client.baseurl, encode_path(&
-                        chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .delete(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::DELETE,
+                    &client.baseurl,
+                    "/open-apis/im/v1/chats/{}",
+                    &[&chat_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::chat_announcement_get`]
@@ -35526,35 +35419,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (chat_id, user_id_type),
-                |client, (chat_id, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/announcement", client.baseurl,
-                        encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query_values(
-                            &[
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/im/v1/chats/{}/announcement",
+                    &[&chat_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .query(&[("user_id_type", &user_id_type as crate::object::Value<'_>)])
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::chat_announcement_patch`]
@@ -35652,31 +35529,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, chat_id),
-                |client, (body, chat_id)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/announcement", client.baseurl,
-                        encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::PATCH,
+                    &client.baseurl,
+                    "/open-apis/im/v1/chats/{}/announcement",
+                    &[&chat_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -35785,31 +35650,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, chat_id),
-                |client, (body, chat_id)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/chat_tabs", client.baseurl,
-                        encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/im/v1/chats/{}/chat_tabs",
+                    &[&chat_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -35918,31 +35771,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, chat_id),
-                |client, (body, chat_id)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/chat_tabs/delete_tabs", client
-                        .baseurl, encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .delete(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::DELETE,
+                    &client.baseurl,
+                    "/open-apis/im/v1/chats/{}/chat_tabs/delete_tabs",
+                    &[&chat_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -36000,29 +35841,18 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (chat_id,),
-                |client, (chat_id,)| {
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/chat_tabs/list_tabs", client
-                        .baseurl, encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/im/v1/chats/{}/chat_tabs/list_tabs",
+                    &[&chat_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::chat_tab_sort_tabs`]
@@ -36119,31 +35949,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, chat_id),
-                |client, (body, chat_id)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/chat_tabs/sort_tabs", client
-                        .baseurl, encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/im/v1/chats/{}/chat_tabs/sort_tabs",
+                    &[&chat_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -36252,31 +36070,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, chat_id),
-                |client, (body, chat_id)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/chat_tabs/update_tabs", client
-                        .baseurl, encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/im/v1/chats/{}/chat_tabs/update_tabs",
+                    &[&chat_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -36383,31 +36189,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, chat_id),
-                |client, (body, chat_id)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/link", client.baseurl, encode_path(&
-                        chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/im/v1/chats/{}/link",
+                    &[&chat_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -36541,40 +36335,22 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, chat_id, member_id_type),
-                |client, (body, chat_id, member_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/managers/add_managers", client
-                        .baseurl, encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                (
-                                    "member_id_type",
-                                    &member_id_type as crate::object::Value<'_>,
-                                ),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/im/v1/chats/{}/managers/add_managers",
+                    &[&chat_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .json(body)
+                .query(
+                    &[("member_id_type", &member_id_type as crate::object::Value<'_>)],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -36712,40 +36488,22 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, chat_id, member_id_type),
-                |client, (body, chat_id, member_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/managers/delete_managers", client
-                        .baseurl, encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                (
-                                    "member_id_type",
-                                    &member_id_type as crate::object::Value<'_>,
-                                ),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/im/v1/chats/{}/managers/delete_managers",
+                    &[&chat_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .json(body)
+                .query(
+                    &[("member_id_type", &member_id_type as crate::object::Value<'_>)],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -36860,40 +36618,25 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (chat_id, member_id_type, page_size, page_token),
-                |client, (chat_id, member_id_type, page_size, page_token)| {
-                    use crate::runtime::call::QueryValues as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/members", client.baseurl,
-                        encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query_values(
-                            &[
-                                (
-                                    "member_id_type",
-                                    &member_id_type as crate::object::Value<'_>,
-                                ),
-                                ("page_size", &page_size as crate::object::Value<'_>),
-                                ("page_token", &page_token as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/im/v1/chats/{}/members",
+                    &[&chat_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .query(
+                    &[
+                        ("member_id_type", &member_id_type as crate::object::Value<'_>),
+                        ("page_size", &page_size as crate::object::Value<'_>),
+                        ("page_token", &page_token as crate::object::Value<'_>),
+                    ],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::chat_members_create`]
@@ -37035,41 +36778,25 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, chat_id, member_id_type, succeed_type),
-                |client, (body, chat_id, member_id_type, succeed_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/members", client.baseurl,
-                        encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                (
-                                    "member_id_type",
-                                    &member_id_type as crate::object::Value<'_>,
-                                ),
-                                ("succeed_type", &succeed_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/im/v1/chats/{}/members",
+                    &[&chat_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .json(body)
+                .query(
+                    &[
+                        ("member_id_type", &member_id_type as crate::object::Value<'_>),
+                        ("succeed_type", &succeed_type as crate::object::Value<'_>),
+                    ],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -37197,40 +36924,22 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, chat_id, member_id_type),
-                |client, (body, chat_id, member_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/members", client.baseurl,
-                        encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .delete(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                (
-                                    "member_id_type",
-                                    &member_id_type as crate::object::Value<'_>,
-                                ),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::DELETE,
+                    &client.baseurl,
+                    "/open-apis/im/v1/chats/{}/members",
+                    &[&chat_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .json(body)
+                .query(
+                    &[("member_id_type", &member_id_type as crate::object::Value<'_>)],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -37288,29 +36997,18 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (chat_id,),
-                |client, (chat_id,)| {
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/members/is_in_chat", client.baseurl,
-                        encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/im/v1/chats/{}/members/is_in_chat",
+                    &[&chat_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::chat_members_me_join`]
@@ -37356,29 +37054,18 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (chat_id,),
-                |client, (chat_id,)| {
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/members/me_join", client.baseurl,
-                        encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::PATCH,
+                    &client.baseurl,
+                    "/open-apis/im/v1/chats/{}/members/me_join",
+                    &[&chat_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::chat_menu_item_patch`]
@@ -37494,32 +37181,22 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, chat_id, menu_item_id),
-                |client, (body, chat_id, menu_item_id)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/menu_items/{}", client.baseurl,
-                        encode_path(& chat_id.to_string()), encode_path(& menu_item_id
-                        .to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::PATCH,
+                    &client.baseurl,
+                    "/open-apis/im/v1/chats/{}/menu_items/{}",
+                    &[
+                        &chat_id as &dyn ::std::fmt::Display,
+                        &menu_item_id as &dyn ::std::fmt::Display,
+                    ],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -37577,29 +37254,18 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (chat_id,),
-                |client, (chat_id,)| {
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/menu_tree", client.baseurl,
-                        encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/im/v1/chats/{}/menu_tree",
+                    &[&chat_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::chat_menu_tree_create`]
@@ -37697,31 +37363,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, chat_id),
-                |client, (body, chat_id)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/menu_tree", client.baseurl,
-                        encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/im/v1/chats/{}/menu_tree",
+                    &[&chat_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -37831,31 +37485,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, chat_id),
-                |client, (body, chat_id)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/menu_tree", client.baseurl,
-                        encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .delete(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::DELETE,
+                    &client.baseurl,
+                    "/open-apis/im/v1/chats/{}/menu_tree",
+                    &[&chat_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -37965,31 +37607,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, chat_id),
-                |client, (body, chat_id)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/menu_tree/sort", client.baseurl,
-                        encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/im/v1/chats/{}/menu_tree/sort",
+                    &[&chat_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -38104,37 +37734,25 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (chat_id, page_size, page_token, user_id_type),
-                |client, (chat_id, page_size, page_token, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/moderation", client.baseurl,
-                        encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query_values(
-                            &[
-                                ("page_size", &page_size as crate::object::Value<'_>),
-                                ("page_token", &page_token as crate::object::Value<'_>),
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/im/v1/chats/{}/moderation",
+                    &[&chat_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .query(
+                    &[
+                        ("page_size", &page_size as crate::object::Value<'_>),
+                        ("page_token", &page_token as crate::object::Value<'_>),
+                        ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                    ],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::chat_moderation_update`]
@@ -38251,37 +37869,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, chat_id, user_id_type),
-                |client, (body, chat_id, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/moderation", client.baseurl,
-                        encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .put(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::PUT,
+                    &client.baseurl,
+                    "/open-apis/im/v1/chats/{}/moderation",
+                    &[&chat_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .json(body)
+                .query(&[("user_id_type", &user_id_type as crate::object::Value<'_>)])
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -38339,29 +37940,18 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (chat_id,),
-                |client, (chat_id,)| {
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/top_notice/delete_top_notice",
-                        client.baseurl, encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/im/v1/chats/{}/top_notice/delete_top_notice",
+                    &[&chat_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::chat_top_notice_put_top_notice`]
@@ -38465,31 +38055,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, chat_id),
-                |client, (body, chat_id)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/chats/{}/top_notice/put_top_notice", client
-                        .baseurl, encode_path(& chat_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/im/v1/chats/{}/top_notice/put_top_notice",
+                    &[&chat_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -38526,26 +38104,18 @@ pub mod builder {
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client } = self;
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (),
-                |client, ()| {
-                    let url = format!("{}/open-apis/im/v1/files", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/im/v1/files",
+                    &[],
+                )
+                .accept_json()
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::file_get`]
@@ -38591,20 +38161,17 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (file_key,),
-                |client, (file_key,)| {
-                    let url = format!(
-                        "{}/open-apis/im/v1/files/{}", client.baseurl, encode_path(&
-                        file_key.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client.client.get(url).build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/im/v1/files/{}",
+                    &[&file_key as &dyn ::std::fmt::Display],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::image_create`]
@@ -38629,26 +38196,18 @@ pub mod builder {
             Error<crate::FeishuErrorBody>,
         > {
             let Self { client } = self;
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (),
-                |client, ()| {
-                    let url = format!("{}/open-apis/im/v1/images", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/im/v1/images",
+                    &[],
+                )
+                .accept_json()
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::image_get`]
@@ -38694,20 +38253,17 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (image_key,),
-                |client, (image_key,)| {
-                    let url = format!(
-                        "{}/open-apis/im/v1/images/{}", client.baseurl, encode_path(&
-                        image_key.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client.client.get(url).build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/im/v1/images/{}",
+                    &[&image_key as &dyn ::std::fmt::Display],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::message_list`]
@@ -38938,78 +38494,44 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (
-                    card_msg_content_type,
-                    container_id,
-                    container_id_type,
-                    end_time,
-                    only_thread_root_messages,
-                    page_size,
-                    page_token,
-                    sort_type,
-                    start_time,
-                    with_sender_name,
-                ),
-                |
-                    client,
-                    (
-                        card_msg_content_type,
-                        container_id,
-                        container_id_type,
-                        end_time,
-                        only_thread_root_messages,
-                        page_size,
-                        page_token,
-                        sort_type,
-                        start_time,
-                        with_sender_name,
-                    )|
-                {
-                    use crate::runtime::call::QueryValues as _;
-                    let url = format!("{}/open-apis/im/v1/messages", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query_values(
-                            &[
-                                (
-                                    "card_msg_content_type",
-                                    &card_msg_content_type as crate::object::Value<'_>,
-                                ),
-                                ("container_id", &container_id as crate::object::Value<'_>),
-                                (
-                                    "container_id_type",
-                                    &container_id_type as crate::object::Value<'_>,
-                                ),
-                                ("end_time", &end_time as crate::object::Value<'_>),
-                                (
-                                    "only_thread_root_messages",
-                                    &only_thread_root_messages as crate::object::Value<'_>,
-                                ),
-                                ("page_size", &page_size as crate::object::Value<'_>),
-                                ("page_token", &page_token as crate::object::Value<'_>),
-                                ("sort_type", &sort_type as crate::object::Value<'_>),
-                                ("start_time", &start_time as crate::object::Value<'_>),
-                                (
-                                    "with_sender_name",
-                                    &with_sender_name as crate::object::Value<'_>,
-                                ),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/im/v1/messages",
+                    &[],
+                )
+                .accept_json()
+                .query(
+                    &[
+                        (
+                            "card_msg_content_type",
+                            &card_msg_content_type as crate::object::Value<'_>,
+                        ),
+                        ("container_id", &container_id as crate::object::Value<'_>),
+                        (
+                            "container_id_type",
+                            &container_id_type as crate::object::Value<'_>,
+                        ),
+                        ("end_time", &end_time as crate::object::Value<'_>),
+                        (
+                            "only_thread_root_messages",
+                            &only_thread_root_messages as crate::object::Value<'_>,
+                        ),
+                        ("page_size", &page_size as crate::object::Value<'_>),
+                        ("page_token", &page_token as crate::object::Value<'_>),
+                        ("sort_type", &sort_type as crate::object::Value<'_>),
+                        ("start_time", &start_time as crate::object::Value<'_>),
+                        (
+                            "with_sender_name",
+                            &with_sender_name as crate::object::Value<'_>,
+                        ),
+                    ],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::message_create`]
@@ -39106,37 +38628,22 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, receive_id_type),
-                |client, (body, receive_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!("{}/open-apis/im/v1/messages", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                (
-                                    "receive_id_type",
-                                    &receive_id_type as crate::object::Value<'_>,
-                                ),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/im/v1/messages",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .query(
+                    &[("receive_id_type", &receive_id_type as crate::object::Value<'_>)],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -39265,40 +38772,28 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, receive_id_type, uuid),
-                |client, (body, receive_id_type, uuid)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/messages/merge_forward", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                (
-                                    "receive_id_type",
-                                    &receive_id_type as crate::object::Value<'_>,
-                                ),
-                                ("uuid", &uuid as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/im/v1/messages/merge_forward",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .query(
+                    &[
+                        (
+                            "receive_id_type",
+                            &receive_id_type as crate::object::Value<'_>,
+                        ),
+                        ("uuid", &uuid as crate::object::Value<'_>),
+                    ],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -39414,37 +38909,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, user_id_type),
-                |client, (body, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/messages/reactions/batch_query", client
-                        .baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/im/v1/messages/reactions/batch_query",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .query(&[("user_id_type", &user_id_type as crate::object::Value<'_>)])
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -39598,38 +39076,26 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, page_size, page_token, user_id_type),
-                |client, (body, page_size, page_token, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/messages/search", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                ("page_size", &page_size as crate::object::Value<'_>),
-                                ("page_token", &page_token as crate::object::Value<'_>),
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/im/v1/messages/search",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .query(
+                    &[
+                        ("page_size", &page_size as crate::object::Value<'_>),
+                        ("page_token", &page_token as crate::object::Value<'_>),
+                        ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                    ],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -39750,46 +39216,31 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (card_msg_content_type, message_id, user_id_type, with_sender_name),
-                |
-                    client,
-                    (card_msg_content_type, message_id, user_id_type, with_sender_name)|
-                {
-                    use crate::runtime::call::QueryValues as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
-                        message_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query_values(
-                            &[
-                                (
-                                    "card_msg_content_type",
-                                    &card_msg_content_type as crate::object::Value<'_>,
-                                ),
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                                (
-                                    "with_sender_name",
-                                    &with_sender_name as crate::object::Value<'_>,
-                                ),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/im/v1/messages/{}",
+                    &[&message_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .query(
+                    &[
+                        (
+                            "card_msg_content_type",
+                            &card_msg_content_type as crate::object::Value<'_>,
+                        ),
+                        ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                        (
+                            "with_sender_name",
+                            &with_sender_name as crate::object::Value<'_>,
+                        ),
+                    ],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::message_update`]
@@ -39886,31 +39337,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, message_id),
-                |client, (body, message_id)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
-                        message_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .put(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::PUT,
+                    &client.baseurl,
+                    "/open-apis/im/v1/messages/{}",
+                    &[&message_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -39968,29 +39407,18 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (message_id,),
-                |client, (message_id,)| {
-                    let url = format!(
-                        "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
-                        message_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .delete(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::DELETE,
+                    &client.baseurl,
+                    "/open-apis/im/v1/messages/{}",
+                    &[&message_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::message_patch`]
@@ -40085,31 +39513,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, message_id),
-                |client, (body, message_id)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/messages/{}", client.baseurl, encode_path(&
-                        message_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::PATCH,
+                    &client.baseurl,
+                    "/open-apis/im/v1/messages/{}",
+                    &[&message_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -40256,41 +39672,28 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, message_id, receive_id_type, uuid),
-                |client, (body, message_id, receive_id_type, uuid)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/messages/{}/forward", client.baseurl,
-                        encode_path(& message_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                (
-                                    "receive_id_type",
-                                    &receive_id_type as crate::object::Value<'_>,
-                                ),
-                                ("uuid", &uuid as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/im/v1/messages/{}/forward",
+                    &[&message_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .json(body)
+                .query(
+                    &[
+                        (
+                            "receive_id_type",
+                            &receive_id_type as crate::object::Value<'_>,
+                        ),
+                        ("uuid", &uuid as crate::object::Value<'_>),
+                    ],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -40400,31 +39803,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, message_id),
-                |client, (body, message_id)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/messages/{}/push_follow_up", client.baseurl,
-                        encode_path(& message_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/im/v1/messages/{}/push_follow_up",
+                    &[&message_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -40565,44 +39956,26 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (message_id, page_size, page_token, reaction_type, user_id_type),
-                |
-                    client,
-                    (message_id, page_size, page_token, reaction_type, user_id_type)|
-                {
-                    use crate::runtime::call::QueryValues as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/messages/{}/reactions", client.baseurl,
-                        encode_path(& message_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query_values(
-                            &[
-                                ("page_size", &page_size as crate::object::Value<'_>),
-                                ("page_token", &page_token as crate::object::Value<'_>),
-                                (
-                                    "reaction_type",
-                                    &reaction_type as crate::object::Value<'_>,
-                                ),
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/im/v1/messages/{}/reactions",
+                    &[&message_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .query(
+                    &[
+                        ("page_size", &page_size as crate::object::Value<'_>),
+                        ("page_token", &page_token as crate::object::Value<'_>),
+                        ("reaction_type", &reaction_type as crate::object::Value<'_>),
+                        ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                    ],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::message_reaction_create`]
@@ -40700,31 +40073,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, message_id),
-                |client, (body, message_id)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/messages/{}/reactions", client.baseurl,
-                        encode_path(& message_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/im/v1/messages/{}/reactions",
+                    &[&message_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -40801,30 +40162,21 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (message_id, reaction_id),
-                |client, (message_id, reaction_id)| {
-                    let url = format!(
-                        "{}/open-apis/im/v1/messages/{}/reactions/{}", client.baseurl,
-                        encode_path(& message_id.to_string()), encode_path(& reaction_id
-                        .to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .delete(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::DELETE,
+                    &client.baseurl,
+                    "/open-apis/im/v1/messages/{}/reactions/{}",
+                    &[
+                        &message_id as &dyn ::std::fmt::Display,
+                        &reaction_id as &dyn ::std::fmt::Display,
+                    ],
+                )
+                .accept_json()
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::message_read_users`]
@@ -40927,37 +40279,25 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (message_id, page_size, page_token, user_id_type),
-                |client, (message_id, page_size, page_token, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/messages/{}/read_users", client.baseurl,
-                        encode_path(& message_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query_values(
-                            &[
-                                ("page_size", &page_size as crate::object::Value<'_>),
-                                ("page_token", &page_token as crate::object::Value<'_>),
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/im/v1/messages/{}/read_users",
+                    &[&message_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .query(
+                    &[
+                        ("page_size", &page_size as crate::object::Value<'_>),
+                        ("page_token", &page_token as crate::object::Value<'_>),
+                        ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                    ],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::message_reply`]
@@ -41052,31 +40392,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, message_id),
-                |client, (body, message_id)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/messages/{}/reply", client.baseurl,
-                        encode_path(& message_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/im/v1/messages/{}/reply",
+                    &[&message_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -41172,26 +40500,21 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (file_key, message_id, type_),
-                |client, (file_key, message_id, type_)| {
-                    use crate::runtime::call::QueryValues as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/messages/{}/resources/{}", client.baseurl,
-                        encode_path(& message_id.to_string()), encode_path(& file_key
-                        .to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .query_values(&[("type", &type_ as crate::object::Value<'_>)])
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/im/v1/messages/{}/resources/{}",
+                    &[
+                        &message_id as &dyn ::std::fmt::Display,
+                        &file_key as &dyn ::std::fmt::Display,
+                    ],
+                )
+                .query(&[("type", &type_ as crate::object::Value<'_>)])
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::message_urgent_app`]
@@ -41307,37 +40630,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, message_id, user_id_type),
-                |client, (body, message_id, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/messages/{}/urgent_app", client.baseurl,
-                        encode_path(& message_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::PATCH,
+                    &client.baseurl,
+                    "/open-apis/im/v1/messages/{}/urgent_app",
+                    &[&message_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .json(body)
+                .query(&[("user_id_type", &user_id_type as crate::object::Value<'_>)])
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -41465,37 +40771,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, message_id, user_id_type),
-                |client, (body, message_id, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/messages/{}/urgent_phone", client.baseurl,
-                        encode_path(& message_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::PATCH,
+                    &client.baseurl,
+                    "/open-apis/im/v1/messages/{}/urgent_phone",
+                    &[&message_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .json(body)
+                .query(&[("user_id_type", &user_id_type as crate::object::Value<'_>)])
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -41623,37 +40912,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, message_id, user_id_type),
-                |client, (body, message_id, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/messages/{}/urgent_sms", client.baseurl,
-                        encode_path(& message_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::PATCH,
+                    &client.baseurl,
+                    "/open-apis/im/v1/messages/{}/urgent_sms",
+                    &[&message_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .json(body)
+                .query(&[("user_id_type", &user_id_type as crate::object::Value<'_>)])
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -41787,36 +41059,27 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (chat_id, end_time, page_size, page_token, start_time),
-                |client, (chat_id, end_time, page_size, page_token, start_time)| {
-                    use crate::runtime::call::QueryValues as _;
-                    let url = format!("{}/open-apis/im/v1/pins", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query_values(
-                            &[
-                                ("chat_id", &chat_id as crate::object::Value<'_>),
-                                ("end_time", &end_time as crate::object::Value<'_>),
-                                ("page_size", &page_size as crate::object::Value<'_>),
-                                ("page_token", &page_token as crate::object::Value<'_>),
-                                ("start_time", &start_time as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/im/v1/pins",
+                    &[],
+                )
+                .accept_json()
+                .query(
+                    &[
+                        ("chat_id", &chat_id as crate::object::Value<'_>),
+                        ("end_time", &end_time as crate::object::Value<'_>),
+                        ("page_size", &page_size as crate::object::Value<'_>),
+                        ("page_token", &page_token as crate::object::Value<'_>),
+                        ("start_time", &start_time as crate::object::Value<'_>),
+                    ],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::pin_create`]
@@ -41892,28 +41155,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body,),
-                |client, (body,)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!("{}/open-apis/im/v1/pins", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/im/v1/pins",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -41971,29 +41225,18 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (message_id,),
-                |client, (message_id,)| {
-                    let url = format!(
-                        "{}/open-apis/im/v1/pins/{}", client.baseurl, encode_path(&
-                        message_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .delete(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::DELETE,
+                    &client.baseurl,
+                    "/open-apis/im/v1/pins/{}",
+                    &[&message_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::thread_forward`]
@@ -42128,41 +41371,28 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, receive_id_type, thread_id, uuid),
-                |client, (body, receive_id_type, thread_id, uuid)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v1/threads/{}/forward", client.baseurl,
-                        encode_path(& thread_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                (
-                                    "receive_id_type",
-                                    &receive_id_type as crate::object::Value<'_>,
-                                ),
-                                ("uuid", &uuid as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/im/v1/threads/{}/forward",
+                    &[&thread_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .json(body)
+                .query(
+                    &[
+                        (
+                            "receive_id_type",
+                            &receive_id_type as crate::object::Value<'_>,
+                        ),
+                        ("uuid", &uuid as crate::object::Value<'_>),
+                    ],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -42271,36 +41501,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, user_id_type),
-                |client, (body, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v2/app_feed_card", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/im/v2/app_feed_card",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .query(&[("user_id_type", &user_id_type as crate::object::Value<'_>)])
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -42410,36 +41624,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, user_id_type),
-                |client, (body, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v2/app_feed_card/batch", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .put(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::PUT,
+                    &client.baseurl,
+                    "/open-apis/im/v2/app_feed_card/batch",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .query(&[("user_id_type", &user_id_type as crate::object::Value<'_>)])
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -42549,36 +41747,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, user_id_type),
-                |client, (body, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v2/app_feed_card/batch", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .delete(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::DELETE,
+                    &client.baseurl,
+                    "/open-apis/im/v2/app_feed_card/batch",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .query(&[("user_id_type", &user_id_type as crate::object::Value<'_>)])
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -42655,38 +41837,24 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (biz_entity_id, tag_biz_type),
-                |client, (biz_entity_id, tag_biz_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    let url = format!(
-                        "{}/open-apis/im/v2/biz_entity_tag_relation", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query_values(
-                            &[
-                                (
-                                    "biz_entity_id",
-                                    &biz_entity_id as crate::object::Value<'_>,
-                                ),
-                                ("tag_biz_type", &tag_biz_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/im/v2/biz_entity_tag_relation",
+                    &[],
+                )
+                .accept_json()
+                .query(
+                    &[
+                        ("biz_entity_id", &biz_entity_id as crate::object::Value<'_>),
+                        ("tag_biz_type", &tag_biz_type as crate::object::Value<'_>),
+                    ],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::biz_entity_tag_relation_update`]
@@ -42771,30 +41939,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body,),
-                |client, (body,)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v2/biz_entity_tag_relation", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .put(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::PUT,
+                    &client.baseurl,
+                    "/open-apis/im/v2/biz_entity_tag_relation",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -42891,30 +42048,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body,),
-                |client, (body,)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v2/biz_entity_tag_relation", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/im/v2/biz_entity_tag_relation",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -43023,34 +42169,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, user_id_type),
-                |client, (body, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!("{}/open-apis/im/v2/chat_button", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .put(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::PUT,
+                    &client.baseurl,
+                    "/open-apis/im/v2/chat_button",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .query(&[("user_id_type", &user_id_type as crate::object::Value<'_>)])
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -43202,38 +42334,26 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, page_size, page_token, user_id_type),
-                |client, (body, page_size, page_token, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v2/chats/search", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                ("page_size", &page_size as crate::object::Value<'_>),
-                                ("page_token", &page_token as crate::object::Value<'_>),
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/im/v2/chats/search",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .query(
+                    &[
+                        ("page_size", &page_size as crate::object::Value<'_>),
+                        ("page_token", &page_token as crate::object::Value<'_>),
+                        ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                    ],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -43343,36 +42463,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, user_id_type),
-                |client, (body, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v2/feed_cards/bot_time_sentive", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::PATCH,
+                    &client.baseurl,
+                    "/open-apis/im/v2/feed_cards/bot_time_sentive",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .query(&[("user_id_type", &user_id_type as crate::object::Value<'_>)])
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -43501,37 +42605,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, feed_card_id, user_id_type),
-                |client, (body, feed_card_id, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v2/feed_cards/{}", client.baseurl, encode_path(&
-                        feed_card_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::PATCH,
+                    &client.baseurl,
+                    "/open-apis/im/v2/feed_cards/{}",
+                    &[&feed_card_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .json(body)
+                .query(&[("user_id_type", &user_id_type as crate::object::Value<'_>)])
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -43619,28 +42706,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body,),
-                |client, (body,)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!("{}/open-apis/im/v2/tags", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/im/v2/tags",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -43747,31 +42825,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, tag_id),
-                |client, (body, tag_id)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v2/tags/{}", client.baseurl, encode_path(&
-                        tag_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::PATCH,
+                    &client.baseurl,
+                    "/open-apis/im/v2/tags/{}",
+                    &[&tag_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -43862,30 +42928,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body,),
-                |client, (body,)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/im/v2/url_previews/batch_update", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/im/v2/url_previews/batch_update",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the

@@ -32763,47 +32763,28 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (end_time, page_size, page_token, query_type, query_value, start_time),
-                |
-                    client,
-                    (
-                        end_time,
-                        page_size,
-                        page_token,
-                        query_type,
-                        query_value,
-                        start_time,
-                    )|
-                {
-                    use crate::runtime::call::QueryValues as _;
-                    let url = format!("{}/open-apis/vc/v1/alerts", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query_values(
-                            &[
-                                ("end_time", &end_time as crate::object::Value<'_>),
-                                ("page_size", &page_size as crate::object::Value<'_>),
-                                ("page_token", &page_token as crate::object::Value<'_>),
-                                ("query_type", &query_type as crate::object::Value<'_>),
-                                ("query_value", &query_value as crate::object::Value<'_>),
-                                ("start_time", &start_time as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/alerts",
+                    &[],
+                )
+                .accept_json()
+                .query(
+                    &[
+                        ("end_time", &end_time as crate::object::Value<'_>),
+                        ("page_size", &page_size as crate::object::Value<'_>),
+                        ("page_token", &page_token as crate::object::Value<'_>),
+                        ("query_type", &query_type as crate::object::Value<'_>),
+                        ("query_value", &query_value as crate::object::Value<'_>),
+                        ("start_time", &start_time as crate::object::Value<'_>),
+                    ],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::bot_events`]
@@ -32952,47 +32933,28 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (end_time, meeting_id, page_size, page_token, start_time, user_id_type),
-                |
-                    client,
-                    (
-                        end_time,
-                        meeting_id,
-                        page_size,
-                        page_token,
-                        start_time,
-                        user_id_type,
-                    )|
-                {
-                    use crate::runtime::call::QueryValues as _;
-                    let url = format!("{}/open-apis/vc/v1/bots/events", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query_values(
-                            &[
-                                ("end_time", &end_time as crate::object::Value<'_>),
-                                ("meeting_id", &meeting_id as crate::object::Value<'_>),
-                                ("page_size", &page_size as crate::object::Value<'_>),
-                                ("page_token", &page_token as crate::object::Value<'_>),
-                                ("start_time", &start_time as crate::object::Value<'_>),
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/bots/events",
+                    &[],
+                )
+                .accept_json()
+                .query(
+                    &[
+                        ("end_time", &end_time as crate::object::Value<'_>),
+                        ("meeting_id", &meeting_id as crate::object::Value<'_>),
+                        ("page_size", &page_size as crate::object::Value<'_>),
+                        ("page_token", &page_token as crate::object::Value<'_>),
+                        ("start_time", &start_time as crate::object::Value<'_>),
+                        ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                    ],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::bot_join`]
@@ -33068,28 +33030,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body,),
-                |client, (body,)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!("{}/open-apis/vc/v1/bots/join", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/bots/join",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -33177,28 +33130,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body,),
-                |client, (body,)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!("{}/open-apis/vc/v1/bots/leave", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/bots/leave",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -33286,30 +33230,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body,),
-                |client, (body,)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/bots/message", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/bots/message",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -33386,35 +33319,24 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (user_id, user_id_type),
-                |client, (user_id, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/bots/user_active_meeting", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query_values(
-                            &[
-                                ("user_id", &user_id as crate::object::Value<'_>),
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/bots/user_active_meeting",
+                    &[],
+                )
+                .accept_json()
+                .query(
+                    &[
+                        ("user_id", &user_id as crate::object::Value<'_>),
+                        ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                    ],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::export_download`]
@@ -33460,26 +33382,18 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (file_token,),
-                |client, (file_token,)| {
-                    use crate::runtime::call::QueryValues as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/exports/download", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .query_values(
-                            &[("file_token", &file_token as crate::object::Value<'_>)],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/exports/download",
+                    &[],
+                )
+                .query(&[("file_token", &file_token as crate::object::Value<'_>)])
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::export_meeting_list`]
@@ -33592,36 +33506,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, user_id_type),
-                |client, (body, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/exports/meeting_list", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/exports/meeting_list",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .query(&[("user_id_type", &user_id_type as crate::object::Value<'_>)])
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -33745,36 +33643,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, user_id_type),
-                |client, (body, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/exports/participant_list", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/exports/participant_list",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .query(&[("user_id_type", &user_id_type as crate::object::Value<'_>)])
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -33907,37 +33789,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, user_id_type),
-                |client, (body, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/exports/participant_quality_list", client
-                        .baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/exports/participant_quality_list",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .query(&[("user_id_type", &user_id_type as crate::object::Value<'_>)])
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -34049,31 +33914,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body,),
-                |client, (body,)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/exports/resource_reservation_list", client
-                        .baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/exports/resource_reservation_list",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -34131,29 +33984,18 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (task_id,),
-                |client, (task_id,)| {
-                    let url = format!(
-                        "{}/open-apis/vc/v1/exports/{}", client.baseurl, encode_path(&
-                        task_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/exports/{}",
+                    &[&task_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::meeting_list_get`]
@@ -34422,83 +34264,40 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (
-                    end_time,
-                    include_external_meetings,
-                    include_webinar,
-                    meeting_no,
-                    meeting_status,
-                    meeting_type,
-                    page_size,
-                    page_token,
-                    room_id,
-                    start_time,
-                    user_id,
-                    user_id_type,
-                ),
-                |
-                    client,
-                    (
-                        end_time,
-                        include_external_meetings,
-                        include_webinar,
-                        meeting_no,
-                        meeting_status,
-                        meeting_type,
-                        page_size,
-                        page_token,
-                        room_id,
-                        start_time,
-                        user_id,
-                        user_id_type,
-                    )|
-                {
-                    use crate::runtime::call::QueryValues as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/meeting_list", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query_values(
-                            &[
-                                ("end_time", &end_time as crate::object::Value<'_>),
-                                (
-                                    "include_external_meetings",
-                                    &include_external_meetings as crate::object::Value<'_>,
-                                ),
-                                (
-                                    "include_webinar",
-                                    &include_webinar as crate::object::Value<'_>,
-                                ),
-                                ("meeting_no", &meeting_no as crate::object::Value<'_>),
-                                (
-                                    "meeting_status",
-                                    &meeting_status as crate::object::Value<'_>,
-                                ),
-                                ("meeting_type", &meeting_type as crate::object::Value<'_>),
-                                ("page_size", &page_size as crate::object::Value<'_>),
-                                ("page_token", &page_token as crate::object::Value<'_>),
-                                ("room_id", &room_id as crate::object::Value<'_>),
-                                ("start_time", &start_time as crate::object::Value<'_>),
-                                ("user_id", &user_id as crate::object::Value<'_>),
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/meeting_list",
+                    &[],
+                )
+                .accept_json()
+                .query(
+                    &[
+                        ("end_time", &end_time as crate::object::Value<'_>),
+                        (
+                            "include_external_meetings",
+                            &include_external_meetings as crate::object::Value<'_>,
+                        ),
+                        (
+                            "include_webinar",
+                            &include_webinar as crate::object::Value<'_>,
+                        ),
+                        ("meeting_no", &meeting_no as crate::object::Value<'_>),
+                        ("meeting_status", &meeting_status as crate::object::Value<'_>),
+                        ("meeting_type", &meeting_type as crate::object::Value<'_>),
+                        ("page_size", &page_size as crate::object::Value<'_>),
+                        ("page_token", &page_token as crate::object::Value<'_>),
+                        ("room_id", &room_id as crate::object::Value<'_>),
+                        ("start_time", &start_time as crate::object::Value<'_>),
+                        ("user_id", &user_id as crate::object::Value<'_>),
+                        ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                    ],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::meeting_list_by_no`]
@@ -34627,38 +34426,27 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (end_time, meeting_no, page_size, page_token, start_time),
-                |client, (end_time, meeting_no, page_size, page_token, start_time)| {
-                    use crate::runtime::call::QueryValues as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/meetings/list_by_no", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query_values(
-                            &[
-                                ("end_time", &end_time as crate::object::Value<'_>),
-                                ("meeting_no", &meeting_no as crate::object::Value<'_>),
-                                ("page_size", &page_size as crate::object::Value<'_>),
-                                ("page_token", &page_token as crate::object::Value<'_>),
-                                ("start_time", &start_time as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/meetings/list_by_no",
+                    &[],
+                )
+                .accept_json()
+                .query(
+                    &[
+                        ("end_time", &end_time as crate::object::Value<'_>),
+                        ("meeting_no", &meeting_no as crate::object::Value<'_>),
+                        ("page_size", &page_size as crate::object::Value<'_>),
+                        ("page_token", &page_token as crate::object::Value<'_>),
+                        ("start_time", &start_time as crate::object::Value<'_>),
+                    ],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::meeting_search`]
@@ -34774,37 +34562,25 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, page_size, page_token),
-                |client, (body, page_size, page_token)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/meetings/search", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                ("page_size", &page_size as crate::object::Value<'_>),
-                                ("page_token", &page_token as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/meetings/search",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .query(
+                    &[
+                        ("page_size", &page_size as crate::object::Value<'_>),
+                        ("page_token", &page_token as crate::object::Value<'_>),
+                    ],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -34895,30 +34671,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body,),
-                |client, (body,)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/meetings/subscription", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/meetings/subscription",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -35009,30 +34774,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body,),
-                |client, (body,)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/meetings/unsubscription", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/meetings/unsubscription",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -35173,59 +34927,32 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (
-                    meeting_id,
-                    query_mode,
-                    user_id_type,
-                    with_meeting_ability,
-                    with_participants,
-                ),
-                |
-                    client,
-                    (
-                        meeting_id,
-                        query_mode,
-                        user_id_type,
-                        with_meeting_ability,
-                        with_participants,
-                    )|
-                {
-                    use crate::runtime::call::QueryValues as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/meetings/{}", client.baseurl, encode_path(&
-                        meeting_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query_values(
-                            &[
-                                ("query_mode", &query_mode as crate::object::Value<'_>),
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                                (
-                                    "with_meeting_ability",
-                                    &with_meeting_ability as crate::object::Value<'_>,
-                                ),
-                                (
-                                    "with_participants",
-                                    &with_participants as crate::object::Value<'_>,
-                                ),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/meetings/{}",
+                    &[&meeting_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .query(
+                    &[
+                        ("query_mode", &query_mode as crate::object::Value<'_>),
+                        ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                        (
+                            "with_meeting_ability",
+                            &with_meeting_ability as crate::object::Value<'_>,
+                        ),
+                        (
+                            "with_participants",
+                            &with_participants as crate::object::Value<'_>,
+                        ),
+                    ],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::meeting_end`]
@@ -35271,29 +34998,18 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (meeting_id,),
-                |client, (meeting_id,)| {
-                    let url = format!(
-                        "{}/open-apis/vc/v1/meetings/{}/end", client.baseurl,
-                        encode_path(& meeting_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::PATCH,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/meetings/{}/end",
+                    &[&meeting_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::meeting_invite`]
@@ -35409,37 +35125,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, meeting_id, user_id_type),
-                |client, (body, meeting_id, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/meetings/{}/invite", client.baseurl,
-                        encode_path(& meeting_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::PATCH,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/meetings/{}/invite",
+                    &[&meeting_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .json(body)
+                .query(&[("user_id_type", &user_id_type as crate::object::Value<'_>)])
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -35567,37 +35266,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, meeting_id, user_id_type),
-                |client, (body, meeting_id, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/meetings/{}/kickout", client.baseurl,
-                        encode_path(& meeting_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/meetings/{}/kickout",
+                    &[&meeting_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .json(body)
+                .query(&[("user_id_type", &user_id_type as crate::object::Value<'_>)])
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -35655,29 +35337,18 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (meeting_id,),
-                |client, (meeting_id,)| {
-                    let url = format!(
-                        "{}/open-apis/vc/v1/meetings/{}/recording", client.baseurl,
-                        encode_path(& meeting_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/meetings/{}/recording",
+                    &[&meeting_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::meeting_recording_set_permission`]
@@ -35803,37 +35474,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, meeting_id, user_id_type),
-                |client, (body, meeting_id, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/meetings/{}/recording/set_permission", client
-                        .baseurl, encode_path(& meeting_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::PATCH,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/meetings/{}/recording/set_permission",
+                    &[&meeting_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .json(body)
+                .query(&[("user_id_type", &user_id_type as crate::object::Value<'_>)])
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -35943,31 +35597,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, meeting_id),
-                |client, (body, meeting_id)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/meetings/{}/recording/start", client.baseurl,
-                        encode_path(& meeting_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::PATCH,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/meetings/{}/recording/start",
+                    &[&meeting_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -36025,29 +35667,18 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (meeting_id,),
-                |client, (meeting_id,)| {
-                    let url = format!(
-                        "{}/open-apis/vc/v1/meetings/{}/recording/stop", client.baseurl,
-                        encode_path(& meeting_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::PATCH,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/meetings/{}/recording/stop",
+                    &[&meeting_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::meeting_set_host`]
@@ -36163,37 +35794,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, meeting_id, user_id_type),
-                |client, (body, meeting_id, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/meetings/{}/set_host", client.baseurl,
-                        encode_path(& meeting_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::PATCH,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/meetings/{}/set_host",
+                    &[&meeting_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .json(body)
+                .query(&[("user_id_type", &user_id_type as crate::object::Value<'_>)])
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -36284,30 +35898,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body,),
-                |client, (body,)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/notes/subscription", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/notes/subscription",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -36398,30 +36001,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body,),
-                |client, (body,)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/notes/unsubscription", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/notes/unsubscription",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -36498,35 +36090,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (note_id, user_id_type),
-                |client, (note_id, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/notes/{}", client.baseurl, encode_path(&
-                        note_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query_values(
-                            &[
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/notes/{}",
+                    &[&note_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .query(&[("user_id_type", &user_id_type as crate::object::Value<'_>)])
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::participant_list_get`]
@@ -36759,80 +36335,41 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (
-                    meeting_end_time,
-                    meeting_no,
-                    meeting_start_time,
-                    meeting_status,
-                    page_size,
-                    page_token,
-                    room_id,
-                    user_id,
-                    user_id_type,
-                    webinar_user_role,
-                ),
-                |
-                    client,
-                    (
-                        meeting_end_time,
-                        meeting_no,
-                        meeting_start_time,
-                        meeting_status,
-                        page_size,
-                        page_token,
-                        room_id,
-                        user_id,
-                        user_id_type,
-                        webinar_user_role,
-                    )|
-                {
-                    use crate::runtime::call::QueryValues as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/participant_list", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query_values(
-                            &[
-                                (
-                                    "meeting_end_time",
-                                    &meeting_end_time as crate::object::Value<'_>,
-                                ),
-                                ("meeting_no", &meeting_no as crate::object::Value<'_>),
-                                (
-                                    "meeting_start_time",
-                                    &meeting_start_time as crate::object::Value<'_>,
-                                ),
-                                (
-                                    "meeting_status",
-                                    &meeting_status as crate::object::Value<'_>,
-                                ),
-                                ("page_size", &page_size as crate::object::Value<'_>),
-                                ("page_token", &page_token as crate::object::Value<'_>),
-                                ("room_id", &room_id as crate::object::Value<'_>),
-                                ("user_id", &user_id as crate::object::Value<'_>),
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                                (
-                                    "webinar_user_role",
-                                    &webinar_user_role as crate::object::Value<'_>,
-                                ),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/participant_list",
+                    &[],
+                )
+                .accept_json()
+                .query(
+                    &[
+                        (
+                            "meeting_end_time",
+                            &meeting_end_time as crate::object::Value<'_>,
+                        ),
+                        ("meeting_no", &meeting_no as crate::object::Value<'_>),
+                        (
+                            "meeting_start_time",
+                            &meeting_start_time as crate::object::Value<'_>,
+                        ),
+                        ("meeting_status", &meeting_status as crate::object::Value<'_>),
+                        ("page_size", &page_size as crate::object::Value<'_>),
+                        ("page_token", &page_token as crate::object::Value<'_>),
+                        ("room_id", &room_id as crate::object::Value<'_>),
+                        ("user_id", &user_id as crate::object::Value<'_>),
+                        ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                        (
+                            "webinar_user_role",
+                            &webinar_user_role as crate::object::Value<'_>,
+                        ),
+                    ],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::participant_quality_list_get`]
@@ -37045,71 +36582,37 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (
-                    join_time,
-                    meeting_end_time,
-                    meeting_no,
-                    meeting_start_time,
-                    page_size,
-                    page_token,
-                    room_id,
-                    user_id,
-                    user_id_type,
-                ),
-                |
-                    client,
-                    (
-                        join_time,
-                        meeting_end_time,
-                        meeting_no,
-                        meeting_start_time,
-                        page_size,
-                        page_token,
-                        room_id,
-                        user_id,
-                        user_id_type,
-                    )|
-                {
-                    use crate::runtime::call::QueryValues as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/participant_quality_list", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query_values(
-                            &[
-                                ("join_time", &join_time as crate::object::Value<'_>),
-                                (
-                                    "meeting_end_time",
-                                    &meeting_end_time as crate::object::Value<'_>,
-                                ),
-                                ("meeting_no", &meeting_no as crate::object::Value<'_>),
-                                (
-                                    "meeting_start_time",
-                                    &meeting_start_time as crate::object::Value<'_>,
-                                ),
-                                ("page_size", &page_size as crate::object::Value<'_>),
-                                ("page_token", &page_token as crate::object::Value<'_>),
-                                ("room_id", &room_id as crate::object::Value<'_>),
-                                ("user_id", &user_id as crate::object::Value<'_>),
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/participant_quality_list",
+                    &[],
+                )
+                .accept_json()
+                .query(
+                    &[
+                        ("join_time", &join_time as crate::object::Value<'_>),
+                        (
+                            "meeting_end_time",
+                            &meeting_end_time as crate::object::Value<'_>,
+                        ),
+                        ("meeting_no", &meeting_no as crate::object::Value<'_>),
+                        (
+                            "meeting_start_time",
+                            &meeting_start_time as crate::object::Value<'_>,
+                        ),
+                        ("page_size", &page_size as crate::object::Value<'_>),
+                        ("page_token", &page_token as crate::object::Value<'_>),
+                        ("room_id", &room_id as crate::object::Value<'_>),
+                        ("user_id", &user_id as crate::object::Value<'_>),
+                        ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                    ],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::report_get_daily`]
@@ -37193,36 +36696,25 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (end_time, start_time, unit),
-                |client, (end_time, start_time, unit)| {
-                    use crate::runtime::call::QueryValues as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/reports/get_daily", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query_values(
-                            &[
-                                ("end_time", &end_time as crate::object::Value<'_>),
-                                ("start_time", &start_time as crate::object::Value<'_>),
-                                ("unit", &unit as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/reports/get_daily",
+                    &[],
+                )
+                .accept_json()
+                .query(
+                    &[
+                        ("end_time", &end_time as crate::object::Value<'_>),
+                        ("start_time", &start_time as crate::object::Value<'_>),
+                        ("unit", &unit as crate::object::Value<'_>),
+                    ],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::report_get_top_user`]
@@ -37371,39 +36863,28 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (end_time, limit, order_by, start_time, unit, user_id_type),
-                |client, (end_time, limit, order_by, start_time, unit, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/reports/get_top_user", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query_values(
-                            &[
-                                ("end_time", &end_time as crate::object::Value<'_>),
-                                ("limit", &limit as crate::object::Value<'_>),
-                                ("order_by", &order_by as crate::object::Value<'_>),
-                                ("start_time", &start_time as crate::object::Value<'_>),
-                                ("unit", &unit as crate::object::Value<'_>),
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/reports/get_top_user",
+                    &[],
+                )
+                .accept_json()
+                .query(
+                    &[
+                        ("end_time", &end_time as crate::object::Value<'_>),
+                        ("limit", &limit as crate::object::Value<'_>),
+                        ("order_by", &order_by as crate::object::Value<'_>),
+                        ("start_time", &start_time as crate::object::Value<'_>),
+                        ("unit", &unit as crate::object::Value<'_>),
+                        ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                    ],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::reserve_config_reserve_scope`]
@@ -37487,37 +36968,25 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (scope_id, scope_type, user_id_type),
-                |client, (scope_id, scope_type, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/reserve_configs/reserve_scope", client
-                        .baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query_values(
-                            &[
-                                ("scope_id", &scope_id as crate::object::Value<'_>),
-                                ("scope_type", &scope_type as crate::object::Value<'_>),
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/reserve_configs/reserve_scope",
+                    &[],
+                )
+                .accept_json()
+                .query(
+                    &[
+                        ("scope_id", &scope_id as crate::object::Value<'_>),
+                        ("scope_type", &scope_type as crate::object::Value<'_>),
+                        ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                    ],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::reserve_config_patch`]
@@ -37636,37 +37105,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, reserve_config_id, user_id_type),
-                |client, (body, reserve_config_id, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/reserve_configs/{}", client.baseurl,
-                        encode_path(& reserve_config_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::PATCH,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/reserve_configs/{}",
+                    &[&reserve_config_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .json(body)
+                .query(&[("user_id_type", &user_id_type as crate::object::Value<'_>)])
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -37764,36 +37216,24 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (reserve_config_id, scope_type, user_id_type),
-                |client, (reserve_config_id, scope_type, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/reserve_configs/{}/admin", client.baseurl,
-                        encode_path(& reserve_config_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query_values(
-                            &[
-                                ("scope_type", &scope_type as crate::object::Value<'_>),
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/reserve_configs/{}/admin",
+                    &[&reserve_config_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .query(
+                    &[
+                        ("scope_type", &scope_type as crate::object::Value<'_>),
+                        ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                    ],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::reserve_config_admin_patch`]
@@ -37914,37 +37354,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, reserve_config_id, user_id_type),
-                |client, (body, reserve_config_id, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/reserve_configs/{}/admin", client.baseurl,
-                        encode_path(& reserve_config_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::PATCH,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/reserve_configs/{}/admin",
+                    &[&reserve_config_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .json(body)
+                .query(&[("user_id_type", &user_id_type as crate::object::Value<'_>)])
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -38042,36 +37465,24 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (reserve_config_id, scope_type, user_id_type),
-                |client, (reserve_config_id, scope_type, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/reserve_configs/{}/disable_inform", client
-                        .baseurl, encode_path(& reserve_config_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query_values(
-                            &[
-                                ("scope_type", &scope_type as crate::object::Value<'_>),
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/reserve_configs/{}/disable_inform",
+                    &[&reserve_config_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .query(
+                    &[
+                        ("scope_type", &scope_type as crate::object::Value<'_>),
+                        ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                    ],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::reserve_config_disable_inform_patch`]
@@ -38199,37 +37610,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, reserve_config_id, user_id_type),
-                |client, (body, reserve_config_id, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/reserve_configs/{}/disable_inform", client
-                        .baseurl, encode_path(& reserve_config_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::PATCH,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/reserve_configs/{}/disable_inform",
+                    &[&reserve_config_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .json(body)
+                .query(&[("user_id_type", &user_id_type as crate::object::Value<'_>)])
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -38327,36 +37721,24 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (reserve_config_id, scope_type, user_id_type),
-                |client, (reserve_config_id, scope_type, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/reserve_configs/{}/form", client.baseurl,
-                        encode_path(& reserve_config_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query_values(
-                            &[
-                                ("scope_type", &scope_type as crate::object::Value<'_>),
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/reserve_configs/{}/form",
+                    &[&reserve_config_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .query(
+                    &[
+                        ("scope_type", &scope_type as crate::object::Value<'_>),
+                        ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                    ],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::reserve_config_form_patch`]
@@ -38475,37 +37857,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, reserve_config_id, user_id_type),
-                |client, (body, reserve_config_id, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/reserve_configs/{}/form", client.baseurl,
-                        encode_path(& reserve_config_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::PATCH,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/reserve_configs/{}/form",
+                    &[&reserve_config_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .json(body)
+                .query(&[("user_id_type", &user_id_type as crate::object::Value<'_>)])
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -38612,36 +37977,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, user_id_type),
-                |client, (body, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/reserves/apply", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/reserves/apply",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .query(&[("user_id_type", &user_id_type as crate::object::Value<'_>)])
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -38718,35 +38067,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (reserve_id, user_id_type),
-                |client, (reserve_id, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/reserves/{}", client.baseurl, encode_path(&
-                        reserve_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query_values(
-                            &[
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/reserves/{}",
+                    &[&reserve_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .query(&[("user_id_type", &user_id_type as crate::object::Value<'_>)])
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::reserve_update`]
@@ -38862,37 +38195,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, reserve_id, user_id_type),
-                |client, (body, reserve_id, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/reserves/{}", client.baseurl, encode_path(&
-                        reserve_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .put(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::PUT,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/reserves/{}",
+                    &[&reserve_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .json(body)
+                .query(&[("user_id_type", &user_id_type as crate::object::Value<'_>)])
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -38950,29 +38266,18 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (reserve_id,),
-                |client, (reserve_id,)| {
-                    let url = format!(
-                        "{}/open-apis/vc/v1/reserves/{}", client.baseurl, encode_path(&
-                        reserve_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .delete(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::DELETE,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/reserves/{}",
+                    &[&reserve_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::reserve_get_active_meeting`]
@@ -39056,39 +38361,27 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (reserve_id, user_id_type, with_participants),
-                |client, (reserve_id, user_id_type, with_participants)| {
-                    use crate::runtime::call::QueryValues as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/reserves/{}/get_active_meeting", client
-                        .baseurl, encode_path(& reserve_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query_values(
-                            &[
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                                (
-                                    "with_participants",
-                                    &with_participants as crate::object::Value<'_>,
-                                ),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/reserves/{}/get_active_meeting",
+                    &[&reserve_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .query(
+                    &[
+                        ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                        (
+                            "with_participants",
+                            &with_participants as crate::object::Value<'_>,
+                        ),
+                    ],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::resource_reservation_list_get`]
@@ -39277,65 +38570,30 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (
-                    end_time,
-                    is_exclude,
-                    need_topic,
-                    page_size,
-                    page_token,
-                    room_ids,
-                    room_level_id,
-                    start_time,
-                ),
-                |
-                    client,
-                    (
-                        end_time,
-                        is_exclude,
-                        need_topic,
-                        page_size,
-                        page_token,
-                        room_ids,
-                        room_level_id,
-                        start_time,
-                    )|
-                {
-                    use crate::runtime::call::QueryValues as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/resource_reservation_list", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query_values(
-                            &[
-                                ("end_time", &end_time as crate::object::Value<'_>),
-                                ("is_exclude", &is_exclude as crate::object::Value<'_>),
-                                ("need_topic", &need_topic as crate::object::Value<'_>),
-                                ("page_size", &page_size as crate::object::Value<'_>),
-                                ("page_token", &page_token as crate::object::Value<'_>),
-                                ("room_ids", &room_ids as crate::object::Value<'_>),
-                                (
-                                    "room_level_id",
-                                    &room_level_id as crate::object::Value<'_>,
-                                ),
-                                ("start_time", &start_time as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/resource_reservation_list",
+                    &[],
+                )
+                .accept_json()
+                .query(
+                    &[
+                        ("end_time", &end_time as crate::object::Value<'_>),
+                        ("is_exclude", &is_exclude as crate::object::Value<'_>),
+                        ("need_topic", &need_topic as crate::object::Value<'_>),
+                        ("page_size", &page_size as crate::object::Value<'_>),
+                        ("page_token", &page_token as crate::object::Value<'_>),
+                        ("room_ids", &room_ids as crate::object::Value<'_>),
+                        ("room_level_id", &room_level_id as crate::object::Value<'_>),
+                        ("start_time", &start_time as crate::object::Value<'_>),
+                    ],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::room_config_query`]
@@ -39504,59 +38762,29 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (
-                    building_id,
-                    country_id,
-                    district_id,
-                    floor_name,
-                    room_id,
-                    scope,
-                    user_id_type,
-                ),
-                |
-                    client,
-                    (
-                        building_id,
-                        country_id,
-                        district_id,
-                        floor_name,
-                        room_id,
-                        scope,
-                        user_id_type,
-                    )|
-                {
-                    use crate::runtime::call::QueryValues as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/room_configs/query", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query_values(
-                            &[
-                                ("building_id", &building_id as crate::object::Value<'_>),
-                                ("country_id", &country_id as crate::object::Value<'_>),
-                                ("district_id", &district_id as crate::object::Value<'_>),
-                                ("floor_name", &floor_name as crate::object::Value<'_>),
-                                ("room_id", &room_id as crate::object::Value<'_>),
-                                ("scope", &scope as crate::object::Value<'_>),
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/room_configs/query",
+                    &[],
+                )
+                .accept_json()
+                .query(
+                    &[
+                        ("building_id", &building_id as crate::object::Value<'_>),
+                        ("country_id", &country_id as crate::object::Value<'_>),
+                        ("district_id", &district_id as crate::object::Value<'_>),
+                        ("floor_name", &floor_name as crate::object::Value<'_>),
+                        ("room_id", &room_id as crate::object::Value<'_>),
+                        ("scope", &scope as crate::object::Value<'_>),
+                        ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                    ],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::room_config_set`]
@@ -39653,36 +38881,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, user_id_type),
-                |client, (body, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/room_configs/set", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/room_configs/set",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .query(&[("user_id_type", &user_id_type as crate::object::Value<'_>)])
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -39782,31 +38994,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body,),
-                |client, (body,)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/room_configs/set_checkboard_access_code",
-                        client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/room_configs/set_checkboard_access_code",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -39906,31 +39106,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body,),
-                |client, (body,)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/room_configs/set_room_access_code", client
-                        .baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/room_configs/set_room_access_code",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -40026,37 +39214,25 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (page_size, page_token, room_level_id),
-                |client, (page_size, page_token, room_level_id)| {
-                    use crate::runtime::call::QueryValues as _;
-                    let url = format!("{}/open-apis/vc/v1/room_levels", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query_values(
-                            &[
-                                ("page_size", &page_size as crate::object::Value<'_>),
-                                ("page_token", &page_token as crate::object::Value<'_>),
-                                (
-                                    "room_level_id",
-                                    &room_level_id as crate::object::Value<'_>,
-                                ),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/room_levels",
+                    &[],
+                )
+                .accept_json()
+                .query(
+                    &[
+                        ("page_size", &page_size as crate::object::Value<'_>),
+                        ("page_token", &page_token as crate::object::Value<'_>),
+                        ("room_level_id", &room_level_id as crate::object::Value<'_>),
+                    ],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::room_level_create`]
@@ -40134,28 +39310,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body,),
-                |client, (body,)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!("{}/open-apis/vc/v1/room_levels", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/room_levels",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -40243,30 +39410,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body,),
-                |client, (body,)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/room_levels/del", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/room_levels/del",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -40356,30 +39512,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body,),
-                |client, (body,)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/room_levels/mget", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/room_levels/mget",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -40437,37 +39582,26 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (custom_level_ids,),
-                |client, (custom_level_ids,)| {
-                    use crate::runtime::call::QueryValues as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/room_levels/search", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query_values(
-                            &[
-                                (
-                                    "custom_level_ids",
-                                    &custom_level_ids as crate::object::Value<'_>,
-                                ),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/room_levels/search",
+                    &[],
+                )
+                .accept_json()
+                .query(
+                    &[
+                        (
+                            "custom_level_ids",
+                            &custom_level_ids as crate::object::Value<'_>,
+                        ),
+                    ],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::room_level_get`]
@@ -40513,29 +39647,18 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (room_level_id,),
-                |client, (room_level_id,)| {
-                    let url = format!(
-                        "{}/open-apis/vc/v1/room_levels/{}", client.baseurl,
-                        encode_path(& room_level_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/room_levels/{}",
+                    &[&room_level_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::room_level_patch`]
@@ -40632,31 +39755,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, room_level_id),
-                |client, (body, room_level_id)| {
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/room_levels/{}", client.baseurl,
-                        encode_path(& room_level_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::PATCH,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/room_levels/{}",
+                    &[&room_level_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .json(body)
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -40771,38 +39882,26 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (page_size, page_token, room_level_id, user_id_type),
-                |client, (page_size, page_token, room_level_id, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    let url = format!("{}/open-apis/vc/v1/rooms", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query_values(
-                            &[
-                                ("page_size", &page_size as crate::object::Value<'_>),
-                                ("page_token", &page_token as crate::object::Value<'_>),
-                                (
-                                    "room_level_id",
-                                    &room_level_id as crate::object::Value<'_>,
-                                ),
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/rooms",
+                    &[],
+                )
+                .accept_json()
+                .query(
+                    &[
+                        ("page_size", &page_size as crate::object::Value<'_>),
+                        ("page_token", &page_token as crate::object::Value<'_>),
+                        ("room_level_id", &room_level_id as crate::object::Value<'_>),
+                        ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                    ],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::room_create`]
@@ -40897,34 +39996,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, user_id_type),
-                |client, (body, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!("{}/open-apis/vc/v1/rooms", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/rooms",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .query(&[("user_id_type", &user_id_type as crate::object::Value<'_>)])
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -41031,34 +40116,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, user_id_type),
-                |client, (body, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!("{}/open-apis/vc/v1/rooms/mget", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/rooms/mget",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .query(&[("user_id_type", &user_id_type as crate::object::Value<'_>)])
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -41165,36 +40236,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, user_id_type),
-                |client, (body, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/rooms/search", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/rooms/search",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .query(&[("user_id_type", &user_id_type as crate::object::Value<'_>)])
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -41271,35 +40326,19 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (room_id, user_id_type),
-                |client, (room_id, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/rooms/{}", client.baseurl, encode_path(&
-                        room_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query_values(
-                            &[
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/rooms/{}",
+                    &[&room_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .query(&[("user_id_type", &user_id_type as crate::object::Value<'_>)])
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::room_delete`]
@@ -41345,29 +40384,18 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (room_id,),
-                |client, (room_id,)| {
-                    let url = format!(
-                        "{}/open-apis/vc/v1/rooms/{}", client.baseurl, encode_path(&
-                        room_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .delete(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::DELETE,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/rooms/{}",
+                    &[&room_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::room_patch`]
@@ -41481,37 +40509,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, room_id, user_id_type),
-                |client, (body, room_id, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/rooms/{}", client.baseurl, encode_path(&
-                        room_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::PATCH,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/rooms/{}",
+                    &[&room_id as &dyn ::std::fmt::Display],
+                )
+                .accept_json()
+                .json(body)
+                .query(&[("user_id_type", &user_id_type as crate::object::Value<'_>)])
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the
@@ -41607,36 +40618,25 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (scope_id, scope_type, user_id_type),
-                |client, (scope_id, scope_type, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/scope_config", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .query_values(
-                            &[
-                                ("scope_id", &scope_id as crate::object::Value<'_>),
-                                ("scope_type", &scope_type as crate::object::Value<'_>),
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::GET,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/scope_config",
+                    &[],
+                )
+                .accept_json()
+                .query(
+                    &[
+                        ("scope_id", &scope_id as crate::object::Value<'_>),
+                        ("scope_type", &scope_type as crate::object::Value<'_>),
+                        ("user_id_type", &user_id_type as crate::object::Value<'_>),
+                    ],
+                )
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
     }
     /**Builder for [`Client::scope_config_create`]
@@ -41733,36 +40733,20 @@ pub mod builder {
                     return ::std::result::Result::Err(Error::InvalidRequest(error));
                 }
             };
-            let build = crate::runtime::call::Build::boxed(
-                client,
-                (body, user_id_type),
-                |client, (body, user_id_type)| {
-                    use crate::runtime::call::QueryValues as _;
-                    use crate::runtime::JsonBody as _;
-                    let url = format!(
-                        "{}/open-apis/vc/v1/scope_config", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .feishu_json(body.clone())
-                        .query_values(
-                            &[
-                                ("user_id_type", &user_id_type as crate::object::Value<'_>),
-                            ],
-                        )
-                        .build()?;
-                    Ok(request)
-                },
-            );
-            Ok((client, build))
+            match crate::runtime::Plan::new(
+                    ::reqwest::Method::POST,
+                    &client.baseurl,
+                    "/open-apis/vc/v1/scope_config",
+                    &[],
+                )
+                .accept_json()
+                .json(body)
+                .query(&[("user_id_type", &user_id_type as crate::object::Value<'_>)])
+                .prepared()
+            {
+                Ok(prepared) => Ok((client, prepared)),
+                Err(why) => Err(Error::InvalidRequest(why)),
+            }
         }
         #[inline]
         /// Adds a field the spec does not list (yet) to the JSON body, sent as `value` beside the

@@ -151,11 +151,11 @@ fn generate_all_keeps_the_order_and_reports_each_spec() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// An operation's request is built at each attempt by a plain function over the checked values
-/// it reads (`runtime::call::Build`), lent to it: a header parameter (a conditional) is read from
-/// them, and no value is copied to build again for a retry.
+/// An operation's request is worked out once, in `prepare_direct`, as the core's `Plan`: a
+/// header parameter (a conditional) is read into its header map there and handed to the plan,
+/// with the path, the query and the JSON body; no function of the operation's own builds it.
 #[test]
-fn a_request_with_a_header_parameter_is_built_from_the_lent_values() {
+fn a_request_with_a_header_parameter_is_planned_once() {
     let dir = temp("header");
     std::fs::create_dir_all(&dir).expect("a folder");
     let path = dir.join("synth.yaml");
@@ -175,26 +175,34 @@ fn a_request_with_a_header_parameter_is_built_from_the_lent_values() {
     let file = syn::parse_file(&generated.source).expect("the generated code parses");
     let source = prettyplease::unparse(&file);
     let prepare = &source[source.find("fn prepare_direct").expect("prepare_direct")..];
-    let build = &prepare[prepare.find("Build::boxed(").expect("a request builder")..];
-    let compact: String = build.split_whitespace().collect();
+    let prepare = &prepare[..prepare.find("\n    }\n").unwrap_or(prepare.len())];
+    let compact: String = prepare.split_whitespace().collect();
+    assert!(
+        compact.contains("ifletSome(value)=x_request_tag{header_map.append(\"X-Request-Tag\""),
+        "the header is not read into the header map:\n{prepare}"
+    );
     assert!(
         compact.contains(
-            "(body,user_id_type,x_request_tag),|client,(body,user_id_type,x_request_tag)|"
+            "crate::runtime::Plan::new(::reqwest::Method::POST,&client.baseurl,\"/open-apis/synth/v1/exports/list_0\",&[],)"
         ),
-        "the values are not lent to the build function:\n{prepare}"
+        "the request is not planned:\n{prepare}"
     );
-    assert!(
-        compact.contains("ifletSome(value)=x_request_tag"),
-        "the header is not read from the lent values:\n{prepare}"
-    );
-    assert!(!build.contains("move ||"), "{prepare}");
-    for value in ["body", "user_id_type", "x_request_tag"] {
+    for call in [
+        ".accept_json()",
+        ".json(body)",
+        ".query(&[(\"user_id_type\",&user_id_typeascrate::object::Value<'_>)])",
+        ".headers(header_map)",
+        ".prepared()",
+    ] {
         assert!(
-            !build.contains(&format!("let {value} = {value}.clone();")),
-            "{value} is cloned:\n{prepare}"
+            compact.contains(call),
+            "no `{call}` in the plan:\n{prepare}"
         );
     }
-    assert!(build.contains("header_map"), "{prepare}");
+    assert!(
+        !compact.contains("|client"),
+        "a function builds the request:\n{prepare}"
+    );
     let compact: String = source.split_whitespace().collect();
     assert!(compact.contains("crate::runtime::Sending::new(self.prepare_direct(),"));
     let _ = std::fs::remove_dir_all(&dir);

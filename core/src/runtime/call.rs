@@ -189,95 +189,10 @@ pub trait Requests: Send {
     fn again(&self) -> bool;
 }
 
-/// What an operation's `prepare_direct` hands to its [`super::Sending`] (boxed, see
-/// [`Prepared`]): the builder's checked values and the operation's own function that builds the
-/// request from them (progenitor's code), called at each attempt, the first one too, so that the
-/// call's state holds no request and no copy of it is kept in case of a retry.
-pub struct Build<'a, C, V> {
-    client: &'a C,
-    values: V,
-    build: BuildFn<'a, C, V>,
-}
-
-/// The function of a [`Build`]: a plain function of the client and the checked values.
-pub type BuildFn<'a, C, V> = fn(&'a C, &V) -> Result<reqwest::Request, BuildError>;
-
-/// Why an operation's request could not be built (progenitor's code, `?` on each step).
-#[derive(Debug)]
-pub enum BuildError {
-    /// reqwest's builder refused it (a URL, a body).
-    Request(reqwest::Error),
-    /// A header parameter's value is not a valid header value.
-    Header(http::header::InvalidHeaderValue),
-}
-
-impl From<reqwest::Error> for BuildError {
-    fn from(e: reqwest::Error) -> Self {
-        BuildError::Request(e)
-    }
-}
-
-impl From<http::header::InvalidHeaderValue> for BuildError {
-    fn from(e: http::header::InvalidHeaderValue) -> Self {
-        BuildError::Header(e)
-    }
-}
-
-impl From<BuildError> for Error {
-    fn from(e: BuildError) -> Self {
-        match e {
-            BuildError::Request(e) => Error::from(e),
-            BuildError::Header(e) => {
-                Error::Validation(format!("a header parameter's value is not valid: {e}"))
-            }
-        }
-    }
-}
-
-/// An operation's query parameters, written by one function for every operation: each value
-/// behind `dyn` ([`crate::object::Value`]), read as progenitor reads a query parameter (a `None`
-/// leaves it out, a list repeats it, an enum is its wire value), where progenitor's code calls
-/// reqwest's generic `query` once for each parameter's type in each operation.
-pub trait QueryValues {
-    /// The request with `values` (name, value) appended to its query, in their order.
-    fn query_values(self, values: &[(&str, crate::object::Value<'_>)]) -> Self;
-}
-
-impl QueryValues for reqwest::RequestBuilder {
-    fn query_values(mut self, values: &[(&str, crate::object::Value<'_>)]) -> Self {
-        for (name, value) in values {
-            self = self.query(&progenitor_client::QueryParam::new(name, value));
-        }
-        self
-    }
-}
-
 /// An operation's requests as its `send()` hands them over: boxed, so that the generated code
 /// names one type for every operation instead of an `impl Requests` whose hidden type rustc
 /// infers and checks for each one (one allocation per call).
 pub type Prepared<'a> = Box<dyn Requests + 'a>;
-
-impl<'a, C: Sync + 'a, V: Send + 'a> Build<'a, C, V> {
-    /// The requests of `client`'s operation whose checked values are `values`, each built by
-    /// `build`, boxed.
-    pub fn boxed(client: &'a C, values: V, build: BuildFn<'a, C, V>) -> Prepared<'a> {
-        Box::new(Self {
-            client,
-            values,
-            build,
-        })
-    }
-}
-
-impl<C: Sync, V: Send> Requests for Build<'_, C, V> {
-    fn next(&mut self, _: &reqwest::Client) -> Result<reqwest::Request, Error> {
-        (self.build)(self.client, &self.values).map_err(Error::from)
-    }
-
-    fn again(&self) -> bool {
-        true
-    }
-}
 
 impl Requests for Prepared<'_> {
     fn next(&mut self, http: &reqwest::Client) -> Result<reqwest::Request, Error> {
@@ -291,6 +206,7 @@ impl Requests for Prepared<'_> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::plan::Plan;
     use super::*;
 
     /// A runtime with the default settings and no app credentials.
@@ -314,38 +230,13 @@ mod tests {
         file: None,
     };
 
-    /// The size of a call's state whose request is built from `values`.
-    fn state_size<V: Send + 'static>(values: V) -> usize {
+    /// The size of a call's state whose request is `plan`'s.
+    fn state_size(plan: Plan) -> usize {
         let http = reqwest::Client::new();
         let runtime = runtime();
-        let requests = Build::boxed(&http, values, |http, values| {
-            std::hint::black_box(values);
-            Ok(http.post("http://127.0.0.1:1/operation").build()?)
-        });
+        let requests = plan.prepared().expect("a valid plan");
         let call = run::<()>(&http, &runtime, requests, "op", &OPERATION, None);
         std::mem::size_of_val(&call)
-    }
-
-    #[test]
-    fn query_values_are_written_as_progenitor_writes_query_parameters() {
-        let page_size: Option<i64> = Some(20);
-        let page_token: Option<String> = None;
-        let ids = vec!["a b".to_string(), "c&d".to_string()];
-        let kind = crate::UserIdType::UnionId;
-        let request = reqwest::Client::new()
-            .get("http://127.0.0.1:9/open-apis/x?fixed=1")
-            .query_values(&[
-                ("page_size", &page_size as crate::object::Value<'_>),
-                ("page_token", &page_token as crate::object::Value<'_>),
-                ("ids", &ids as crate::object::Value<'_>),
-                ("user_id_type", &kind as crate::object::Value<'_>),
-            ])
-            .build()
-            .unwrap();
-        assert_eq!(
-            request.url().query(),
-            Some("fixed=1&page_size=20&ids=a+b&ids=c%26d&user_id_type=union_id")
-        );
     }
 
     /// The runtime boxes this state once per call. Kept within glibc's per-thread cache of small
@@ -356,23 +247,10 @@ mod tests {
     /// not grow with them.
     #[test]
     fn call_state_fits_the_allocators_fast_path() {
-        let size = state_size(());
+        let plan = || Plan::new(Method::POST, "http://127.0.0.1:1", "/operation", &[]);
+        let size = state_size(plan());
         eprintln!("call state: {size} bytes");
         assert!(size <= 1024, "the call's state grew to {size} bytes");
-        assert_eq!(state_size([0u8; 256]), size);
-    }
-
-    /// A request is built for each attempt, from the checked values.
-    #[test]
-    fn each_attempt_builds_its_request() {
-        let http = reqwest::Client::new();
-        let mut requests = Build::boxed(&http, String::from("/a"), |http, path| {
-            Ok(http.get(format!("http://127.0.0.1:1{path}")).build()?)
-        });
-        assert!(requests.again());
-        let first = requests.next(&http).unwrap();
-        let second = requests.next(&http).unwrap();
-        assert_eq!(first.url().as_str(), "http://127.0.0.1:1/a");
-        assert_eq!(second.url(), first.url());
+        assert_eq!(state_size(plan().json(vec![0; 256])), size);
     }
 }

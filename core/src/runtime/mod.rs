@@ -20,6 +20,7 @@ pub(crate) mod file;
 mod finish;
 mod manager;
 mod pages;
+mod plan;
 mod quirks;
 mod retry;
 mod sending;
@@ -41,7 +42,7 @@ pub(crate) use finish::finish;
 pub(crate) use manager::TokenManager;
 pub use pages::MAX_PAGES;
 pub use pages::{Items, Paged, PagedItems, Pages};
-pub use quirks::JsonBody;
+pub use plan::Plan;
 #[cfg(feature = "upload")]
 pub use upload::Multipart;
 

@@ -8,24 +8,10 @@ use progenitor_client::{ByteStream, ResponseValue};
 
 use crate::error::{api_error, body_start, log_id, Error, FeishuErrorBody};
 
-/// Feishu documents `Content-Type: application/json; charset=utf-8` for request bodies.
-const JSON_UTF8: &str = "application/json; charset=utf-8";
-
-/// **json_content_type**: a JSON request body with Feishu's content type (reqwest's `json()`
-/// writes `application/json`), set once, for the requests the generated code builds (see
-/// [`super::Sending`]).
-pub trait JsonBody {
-    /// `json` (a serialised body, see [`super::ExtraFields::merge`]) as the body, with Feishu's
-    /// content type.
-    fn feishu_json(self, json: Vec<u8>) -> Self;
-}
-
-impl JsonBody for reqwest::RequestBuilder {
-    fn feishu_json(self, json: Vec<u8>) -> Self {
-        self.header(CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8))
-            .body(json)
-    }
-}
+/// **json_content_type**: Feishu documents `Content-Type: application/json; charset=utf-8` for
+/// request bodies (reqwest's `json()` writes `application/json`): the content type of every JSON
+/// body an operation sends (see [`super::plan::Plan::json`]).
+pub(super) const JSON_UTF8: &str = "application/json; charset=utf-8";
 
 /// What screening leaves of a successful response: its status and headers, and its body — decoded
 /// into the operation's 200 type, or, for a file, the [`ByteStream`] of it.
@@ -238,12 +224,12 @@ mod tests {
 
     #[test]
     fn json_content_type_is_written_with_the_body() {
-        let http = reqwest::Client::new();
-        let request = http
-            .post("http://127.0.0.1/")
-            .feishu_json(br#"{"name":"value"}"#.to_vec())
-            .build()
-            .unwrap();
+        let mut requests =
+            super::super::plan::Plan::new(http::Method::POST, "http://127.0.0.1", "/", &[])
+                .json(br#"{"name":"value"}"#.to_vec())
+                .prepared()
+                .unwrap();
+        let request = requests.next(&reqwest::Client::new()).unwrap();
         assert_eq!(
             request
                 .headers()
