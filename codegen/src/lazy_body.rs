@@ -49,7 +49,7 @@ pub(crate) fn fields(fields: &Group) -> Option<Group> {
 }
 
 /// The impl body of a builder whose struct [`fields`] changed, to match: `new` starts the body at
-/// `Ok(None)`, `body(…)` stores `Some`, `body_map` and the checks of `send` default what is
+/// `Ok(None)`, `body(…)` stores `Some` (`crate::setter::some_body`), `body_map` and the checks of `send` default what is
 /// `None`. Each of the four is found exactly once, or the builder is not the shape this expects.
 pub(crate) fn methods(body: &Group, name: &str) -> Result<Group, String> {
     let rewrites = [
@@ -58,8 +58,8 @@ pub(crate) fn methods(body: &Group, name: &str) -> Result<Group, String> {
             quote!(body : Ok(None), extra_fields : ::std::default::Default::default()),
         ),
         (
-            quote!(.map(From::from)),
-            quote!(.map(|v| Some(From::from(v)))),
+            quote!(crate::setter::body),
+            quote!(crate::setter::some_body),
         ),
         (
             quote!(self.body.map(f)),
@@ -169,7 +169,7 @@ mod tests {
                 Self { client: client, body: Ok(::std::default::Default::default()), }
             }
             pub fn body<V>(mut self, value: V) -> Self {
-                self.body = value.try_into().map(From::from).map_err(|s| format!("{}", s));
+                self.body = crate::setter::body(value, "conversion to `Thing` for body failed");
                 self
             }
             pub fn body_map<F>(mut self, f: F) -> Self {
@@ -186,7 +186,10 @@ mod tests {
             .to_string();
         for want in [
             quote!(body: Ok(None)),
-            quote!(.map(|v| Some(From::from(v)))),
+            quote!(crate::setter::some_body(
+                value,
+                "conversion to `Thing` for body failed"
+            )),
             quote!(self.body.map(|body| Some(f(body.unwrap_or_default())))),
             quote!(try_from(v.unwrap_or_default())),
             quote!(extra_fields: ::std::default::Default::default()),

@@ -165,7 +165,7 @@ pub fn paginations(raw: &Value) -> Result<BTreeMap<String, Pagination>, String> 
                     quote! {
                         /// Every item of every page (see [`pages`](Self::pages)).
                         pub fn items(self) -> crate::runtime::Items<'a, Self> {
-                            crate::runtime::Items::new(self)
+                            crate::runtime::items_of(self)
                         }
                     },
                     quote! {
@@ -188,7 +188,7 @@ pub fn paginations(raw: &Value) -> Result<BTreeMap<String, Pagination>, String> 
                     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
                     /// pages, ends it with an error.
                     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
-                        crate::runtime::Pages::new(self)
+                        crate::runtime::pages_of(self)
                     }
                     #items_method
                 },

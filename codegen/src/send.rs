@@ -120,7 +120,7 @@ pub fn wrap(
         }
         if let Some(upload) = uploads.get(&name.to_string()) {
             let sent = quote! {
-                crate::runtime::Sending::new(
+                crate::runtime::sending(
                     self.prepare_direct().map(|(client, build)| (client, body.upload(build))),
                     #id,
                     &OPERATIONS[#index],
@@ -176,7 +176,7 @@ pub fn wrap(
                 pub fn send(
                     self,
                 ) -> crate::runtime::Sending<'a, #answer, crate::runtime::call::Prepared<'a>> {
-                    crate::runtime::Sending::new(self.prepare_direct(), #id, &OPERATIONS[#index])
+                    crate::runtime::sending(self.prepare_direct(), #id, &OPERATIONS[#index])
                 }
                 #call
                 #download

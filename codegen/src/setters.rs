@@ -5,8 +5,8 @@
 //! closure formats the error message: a closure and a `format!` for the type checker and the
 //! borrow checker in each of a service's setters (about a tenth of corehr's build). This pass
 //! replaces that expression by a call of `crate::setter::{value, some, parameter,
-//! some_parameter}` with the field's name (or the message), which do the same once for every
-//! service: the setters keep their signatures, their fields the same values, and an error the
+//! some_parameter, body}` with the field's name (or the message), which do the same once for
+//! every service: the setters keep their signatures, their fields the same values, and an error the
 //! same message.
 
 use proc_macro2::{Delimiter, Literal, TokenStream, TokenTree};
@@ -96,11 +96,20 @@ fn conversion(trees: &[TokenTree]) -> Option<(TokenStream, usize)> {
     if !(ident(value, "value") && punct(dot, '.') && ident(try_into, "try_into") && empty_call) {
         return None;
     }
+    let mut body = false;
     let (optional, rest, used) = match rest {
         [dot, map, TokenTree::Group(some), rest @ ..]
             if punct(dot, '.') && ident(map, "map") && is_some(&some.stream().to_string()) =>
         {
             (true, rest, 7)
+        }
+        [dot, map, TokenTree::Group(from), rest @ ..]
+            if punct(dot, '.')
+                && ident(map, "map")
+                && from.stream().to_string() == "From :: from" =>
+        {
+            body = true;
+            (false, rest, 7)
         }
         _ => (false, rest, 4),
     };
@@ -111,7 +120,10 @@ fn conversion(trees: &[TokenTree]) -> Option<(TokenStream, usize)> {
         return None;
     }
     let closure = closure.stream().to_string();
-    let call = if let Some(field) = typify_field(&closure) {
+    let call = if body {
+        let message = Literal::string(body_message(&closure)?);
+        quote!(crate::setter::body(value, #message))
+    } else if let Some(field) = typify_field(&closure) {
         let field = Literal::string(field);
         if optional {
             quote!(crate::setter::some(value, #field))
@@ -148,6 +160,16 @@ fn progenitor_message(closure: &str) -> Option<&str> {
     let inner = closure
         .strip_prefix("| _ | \"")?
         .strip_suffix("\" . to_string ()")?;
+    inner.starts_with("conversion to ").then_some(())?;
+    plain(inner)
+}
+
+/// progenitor's `|s| format!("conversion to `<type>` for body failed: {}", s)`: the message
+/// before the error.
+fn body_message(closure: &str) -> Option<&str> {
+    let inner = closure
+        .strip_prefix("| s | format ! (\"")?
+        .strip_suffix(": {}\" , s)")?;
     inner.starts_with("conversion to ").then_some(())?;
     plain(inner)
 }
@@ -225,11 +247,25 @@ mod tests {
     }
 
     #[test]
+    fn an_operations_body_setter_calls_the_cores_conversion_with_its_message() {
+        let (out, count) = shared_text(quote! {
+            pub mod builder { impl<'a> ChatCreate<'a> { pub fn body<V>(mut self, value: V) -> Self {
+                self.body = value.try_into().map(From::from).map_err(|s| format!("conversion to `Body` for body failed: {}", s));
+                self
+            } } }
+        });
+        assert_eq!(count, 1);
+        assert!(
+            out.contains("self . body = crate :: setter :: body (value , \"conversion to `Body` for body failed\") ;"),
+            "{out}"
+        );
+    }
+
+    #[test]
     fn other_conversions_are_left_as_they_are() {
-        // progenitor's `body` setter converts through `From` and formats the error: left alone.
         let input = quote! {
             pub mod builder { impl<'a> ChatCreate<'a> { pub fn body<V>(mut self, value: V) -> Self {
-                self.body = value.try_into().map(|v| Some(From::from(v))).map_err(|s| format!("conversion to `Body` for body failed: {}", s));
+                self.body = value.try_into().map(|v| Some(v)).map_err(|s| format!("{}", s));
                 self
             } } }
         };

@@ -37,6 +37,26 @@ pub fn some_parameter<T: TryInto<U>, U>(value: T, failed: &str) -> Result<Option
     parameter(value, failed).map(Some)
 }
 
+/// An operation builder's `body` setter (progenitor's): `value` converted to the body type `T`
+/// (inferred from the setter's bound), then to its builder `B`, or `failed` with the error.
+pub fn body<V: TryInto<T>, T, B: From<T>>(value: V, failed: &str) -> Result<B, String>
+where
+    V::Error: Display,
+{
+    match value.try_into() {
+        Ok(value) => Ok(B::from(value)),
+        Err(e) => Err(format!("{failed}: {e}")),
+    }
+}
+
+/// [`body`] for a builder whose body starts empty (`None`).
+pub fn some_body<V: TryInto<T>, T, B: From<T>>(value: V, failed: &str) -> Result<Option<B>, String>
+where
+    V::Error: Display,
+{
+    body(value, failed).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,5 +88,11 @@ mod tests {
         assert_eq!(parameter::<_, Even>(5, failed).unwrap_err(), failed);
         assert_eq!(some_parameter::<_, Even>(5, failed).unwrap_err(), failed);
         assert_eq!(parameter::<_, Even>(6, failed).unwrap().0, 6);
+        let failed = "conversion to `Even` for body failed";
+        assert_eq!(
+            body::<_, Even, Even>(7, failed).unwrap_err(),
+            "conversion to `Even` for body failed: an odd number"
+        );
+        assert_eq!(some_body::<_, Even, Even>(8, failed).unwrap().unwrap().0, 8);
     }
 }

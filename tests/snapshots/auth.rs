@@ -1705,15 +1705,10 @@ pub mod builder {
                 types::MarketplaceAppAccessTokenRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `MarketplaceAppAccessTokenRequest` for body failed: {}",
-                        s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `MarketplaceAppAccessTokenRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -1810,15 +1805,10 @@ pub mod builder {
                 types::SelfBuiltAppAccessTokenRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `SelfBuiltAppAccessTokenRequest` for body failed: {}",
-                        s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `SelfBuiltAppAccessTokenRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -1915,14 +1905,10 @@ pub mod builder {
                 types::AppTicketResendRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `AppTicketResendRequest` for body failed: {}", s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `AppTicketResendRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -2020,15 +2006,10 @@ pub mod builder {
                 types::MarketplaceTenantAccessTokenRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `MarketplaceTenantAccessTokenRequest` for body failed: {}",
-                        s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `MarketplaceTenantAccessTokenRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -2125,14 +2106,10 @@ pub mod builder {
                 types::TenantAccessTokenRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `TenantAccessTokenRequest` for body failed: {}", s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `TenantAccessTokenRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -2218,7 +2195,7 @@ impl<'a> builder::AppAccessTokenCreate<'a> {
         types::AppAccessToken,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "app_access_token_create",
             &OPERATIONS[0],
@@ -2237,7 +2214,7 @@ impl<'a> builder::AppAccessTokenInternal<'a> {
         types::AppAccessToken,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "app_access_token_internal",
             &OPERATIONS[1],
@@ -2256,7 +2233,7 @@ impl<'a> builder::AppTicketResend<'a> {
         types::AppTicketResent,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "app_ticket_resend",
             &OPERATIONS[2],
@@ -2275,7 +2252,7 @@ impl<'a> builder::TenantAccessTokenCreate<'a> {
         types::TenantAccessToken,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "tenant_access_token_create",
             &OPERATIONS[3],
@@ -2294,7 +2271,7 @@ impl<'a> builder::TenantAccessTokenInternal<'a> {
         types::TenantAccessToken,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "tenant_access_token_internal",
             &OPERATIONS[4],

@@ -34853,12 +34853,10 @@ pub mod builder {
                 types::ChatCreateRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!("conversion to `ChatCreateRequest` for body failed: {}", s)
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `ChatCreateRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -35213,12 +35211,10 @@ pub mod builder {
                 types::ChatUpdateRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!("conversion to `ChatUpdateRequest` for body failed: {}", s)
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `ChatUpdateRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -35473,15 +35469,10 @@ pub mod builder {
                 types::ChatAnnouncementPatchRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `ChatAnnouncementPatchRequest` for body failed: {}",
-                        s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `ChatAnnouncementPatchRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -35595,14 +35586,10 @@ pub mod builder {
                 types::ChatTabCreateRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `ChatTabCreateRequest` for body failed: {}", s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `ChatTabCreateRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -35716,14 +35703,10 @@ pub mod builder {
                 types::ChatTabDeleteTabsRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `ChatTabDeleteTabsRequest` for body failed: {}", s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `ChatTabDeleteTabsRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -35894,14 +35877,10 @@ pub mod builder {
                 types::ChatTabSortTabsRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `ChatTabSortTabsRequest` for body failed: {}", s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `ChatTabSortTabsRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -36015,14 +35994,10 @@ pub mod builder {
                 types::ChatTabUpdateTabsRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `ChatTabUpdateTabsRequest` for body failed: {}", s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `ChatTabUpdateTabsRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -36136,12 +36111,10 @@ pub mod builder {
                 types::ChatLinkRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!("conversion to `ChatLinkRequest` for body failed: {}", s)
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `ChatLinkRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -36271,15 +36244,10 @@ pub mod builder {
                 types::ChatManagersAddManagersRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `ChatManagersAddManagersRequest` for body failed: {}",
-                        s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `ChatManagersAddManagersRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -36420,15 +36388,10 @@ pub mod builder {
                 types::ChatManagersAddManagersRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `ChatManagersAddManagersRequest` for body failed: {}",
-                        s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `ChatManagersAddManagersRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -36704,14 +36667,10 @@ pub mod builder {
                 types::ChatMembersCreateRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `ChatMembersCreateRequest` for body failed: {}", s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `ChatMembersCreateRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -36863,14 +36822,10 @@ pub mod builder {
                 types::ChatMembersCreateRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `ChatMembersCreateRequest` for body failed: {}", s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `ChatMembersCreateRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -37120,14 +37075,10 @@ pub mod builder {
                 types::ChatMenuItemPatchRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `ChatMenuItemPatchRequest` for body failed: {}", s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `ChatMenuItemPatchRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -37307,15 +37258,10 @@ pub mod builder {
                 types::ChatMenuTreeCreateRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `ChatMenuTreeCreateRequest` for body failed: {}",
-                        s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `ChatMenuTreeCreateRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -37429,15 +37375,10 @@ pub mod builder {
                 types::ChatMenuTreeDeleteRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `ChatMenuTreeDeleteRequest` for body failed: {}",
-                        s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `ChatMenuTreeDeleteRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -37551,15 +37492,10 @@ pub mod builder {
                 types::ChatMenuTreeDeleteRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `ChatMenuTreeDeleteRequest` for body failed: {}",
-                        s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `ChatMenuTreeDeleteRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -37807,15 +37743,10 @@ pub mod builder {
                 types::ChatModerationUpdateRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `ChatModerationUpdateRequest` for body failed: {}",
-                        s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `ChatModerationUpdateRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -37993,15 +37924,10 @@ pub mod builder {
                 types::ChatTopNoticePutTopNoticeRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `ChatTopNoticePutTopNoticeRequest` for body failed: {}",
-                        s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `ChatTopNoticePutTopNoticeRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -38573,14 +38499,10 @@ pub mod builder {
                 types::MessageCreateRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `MessageCreateRequest` for body failed: {}", s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `MessageCreateRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -38710,15 +38632,10 @@ pub mod builder {
                 types::MessageMergeForwardRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `MessageMergeForwardRequest` for body failed: {}",
-                        s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `MessageMergeForwardRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -38847,15 +38764,10 @@ pub mod builder {
                 types::MessageReactionBatchQueryRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `MessageReactionBatchQueryRequest` for body failed: {}",
-                        s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `MessageReactionBatchQueryRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -39002,14 +38914,10 @@ pub mod builder {
                 types::MessageSearchRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `MessageSearchRequest` for body failed: {}", s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `MessageSearchRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -39282,14 +39190,10 @@ pub mod builder {
                 types::MessageUpdateRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `MessageUpdateRequest` for body failed: {}", s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `MessageUpdateRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -39460,12 +39364,10 @@ pub mod builder {
                 types::MessagePatchRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!("conversion to `MessagePatchRequest` for body failed: {}", s)
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `MessagePatchRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -39605,14 +39507,10 @@ pub mod builder {
                 types::MessageForwardRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `MessageForwardRequest` for body failed: {}", s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `MessageForwardRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -39747,15 +39645,10 @@ pub mod builder {
                 types::MessagePushFollowUpRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `MessagePushFollowUpRequest` for body failed: {}",
-                        s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `MessagePushFollowUpRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -40017,15 +39910,10 @@ pub mod builder {
                 types::MessageReactionCreateRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `MessageReactionCreateRequest` for body failed: {}",
-                        s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `MessageReactionCreateRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -40339,12 +40227,10 @@ pub mod builder {
                 types::MessageReplyRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!("conversion to `MessageReplyRequest` for body failed: {}", s)
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `MessageReplyRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -40569,14 +40455,10 @@ pub mod builder {
                 types::MessageUrgentAppRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `MessageUrgentAppRequest` for body failed: {}", s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `MessageUrgentAppRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -40710,14 +40592,10 @@ pub mod builder {
                 types::MessageUrgentAppRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `MessageUrgentAppRequest` for body failed: {}", s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `MessageUrgentAppRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -40851,14 +40729,10 @@ pub mod builder {
                 types::MessageUrgentAppRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `MessageUrgentAppRequest` for body failed: {}", s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `MessageUrgentAppRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -41108,12 +40982,10 @@ pub mod builder {
                 types::PinCreateRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!("conversion to `PinCreateRequest` for body failed: {}", s)
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `PinCreateRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -41304,14 +41176,10 @@ pub mod builder {
                 types::MessageForwardRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `MessageForwardRequest` for body failed: {}", s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `MessageForwardRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -41446,14 +41314,10 @@ pub mod builder {
                 types::AppFeedCardCreateRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `AppFeedCardCreateRequest` for body failed: {}", s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `AppFeedCardCreateRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -41568,15 +41432,10 @@ pub mod builder {
                 types::AppFeedCardBatchUpdateRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `AppFeedCardBatchUpdateRequest` for body failed: {}",
-                        s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `AppFeedCardBatchUpdateRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -41691,15 +41550,10 @@ pub mod builder {
                 types::AppFeedCardBatchDeleteRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `AppFeedCardBatchDeleteRequest` for body failed: {}",
-                        s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `AppFeedCardBatchDeleteRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -41883,15 +41737,10 @@ pub mod builder {
                 types::BizEntityTagRelationCreateRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `BizEntityTagRelationCreateRequest` for body failed: {}",
-                        s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `BizEntityTagRelationCreateRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -41992,15 +41841,10 @@ pub mod builder {
                 types::BizEntityTagRelationCreateRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `BizEntityTagRelationCreateRequest` for body failed: {}",
-                        s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `BizEntityTagRelationCreateRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -42114,14 +41958,10 @@ pub mod builder {
                 types::ChatButtonUpdateRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `ChatButtonUpdateRequest` for body failed: {}", s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `ChatButtonUpdateRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -42262,12 +42102,10 @@ pub mod builder {
                 types::ChatSearchV2Request,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!("conversion to `ChatSearchV2Request` for body failed: {}", s)
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `ChatSearchV2Request` for body failed",
+            );
             self
         }
         #[inline]
@@ -42407,15 +42245,10 @@ pub mod builder {
                 types::FeedCardBotTimeSentiveRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `FeedCardBotTimeSentiveRequest` for body failed: {}",
-                        s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `FeedCardBotTimeSentiveRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -42543,15 +42376,10 @@ pub mod builder {
                 types::FeedCardBotTimeSentiveRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `FeedCardBotTimeSentiveRequest` for body failed: {}",
-                        s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `FeedCardBotTimeSentiveRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -42659,12 +42487,10 @@ pub mod builder {
                 types::TagCreateRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!("conversion to `TagCreateRequest` for body failed: {}", s)
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `TagCreateRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -42772,12 +42598,10 @@ pub mod builder {
                 types::TagPatchRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!("conversion to `TagPatchRequest` for body failed: {}", s)
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `TagPatchRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -42878,15 +42702,10 @@ pub mod builder {
                 types::UrlPreviewBatchUpdateRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `UrlPreviewBatchUpdateRequest` for body failed: {}",
-                        s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `UrlPreviewBatchUpdateRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -42972,7 +42791,7 @@ impl<'a> builder::BatchMessageDelete<'a> {
         types::BatchMessageDeleteResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "batch_message_delete",
             &OPERATIONS[0],
@@ -42991,7 +42810,7 @@ impl<'a> builder::BatchMessageGetProgress<'a> {
         types::BatchMessageGetProgressResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "batch_message_get_progress",
             &OPERATIONS[1],
@@ -43022,7 +42841,7 @@ impl<'a> builder::BatchMessageReadUser<'a> {
         types::BatchMessageReadUserResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "batch_message_read_user",
             &OPERATIONS[2],
@@ -43053,7 +42872,7 @@ impl<'a> builder::ChatList<'a> {
         types::ChatsListed,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(self.prepare_direct(), "chat_list", &OPERATIONS[3])
+        crate::runtime::sending(self.prepare_direct(), "chat_list", &OPERATIONS[3])
     }
     #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -43073,12 +42892,12 @@ impl<'a> builder::ChatList<'a> {
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
     /// pages, ends it with an error.
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
-        crate::runtime::Pages::new(self)
+        crate::runtime::pages_of(self)
     }
     #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
-        crate::runtime::Items::new(self)
+        crate::runtime::items_of(self)
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::ChatList<'a> {
@@ -43116,11 +42935,7 @@ impl<'a> builder::ChatCreate<'a> {
         types::ChatCreateResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
-            self.prepare_direct(),
-            "chat_create",
-            &OPERATIONS[4],
-        )
+        crate::runtime::sending(self.prepare_direct(), "chat_create", &OPERATIONS[4])
     }
     #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -43147,11 +42962,7 @@ impl<'a> builder::ChatSearch<'a> {
         types::ChatSearchResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
-            self.prepare_direct(),
-            "chat_search",
-            &OPERATIONS[5],
-        )
+        crate::runtime::sending(self.prepare_direct(), "chat_search", &OPERATIONS[5])
     }
     #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -43171,12 +42982,12 @@ impl<'a> builder::ChatSearch<'a> {
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
     /// pages, ends it with an error.
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
-        crate::runtime::Pages::new(self)
+        crate::runtime::pages_of(self)
     }
     #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
-        crate::runtime::Items::new(self)
+        crate::runtime::items_of(self)
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::ChatSearch<'a> {
@@ -43214,7 +43025,7 @@ impl<'a> builder::ChatGet<'a> {
         types::ChatGetResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(self.prepare_direct(), "chat_get", &OPERATIONS[7])
+        crate::runtime::sending(self.prepare_direct(), "chat_get", &OPERATIONS[7])
     }
     #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -43241,11 +43052,7 @@ impl<'a> builder::ChatUpdate<'a> {
         types::ChatUpdateResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
-            self.prepare_direct(),
-            "chat_update",
-            &OPERATIONS[8],
-        )
+        crate::runtime::sending(self.prepare_direct(), "chat_update", &OPERATIONS[8])
     }
 }
 impl<'a> builder::ChatDelete<'a> {
@@ -43260,11 +43067,7 @@ impl<'a> builder::ChatDelete<'a> {
         types::ChatDeleteResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
-            self.prepare_direct(),
-            "chat_delete",
-            &OPERATIONS[6],
-        )
+        crate::runtime::sending(self.prepare_direct(), "chat_delete", &OPERATIONS[6])
     }
 }
 impl<'a> builder::ChatAnnouncementGet<'a> {
@@ -43279,7 +43082,7 @@ impl<'a> builder::ChatAnnouncementGet<'a> {
         types::ChatAnnouncementGetResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "chat_announcement_get",
             &OPERATIONS[9],
@@ -43310,7 +43113,7 @@ impl<'a> builder::ChatAnnouncementPatch<'a> {
         types::ChatAnnouncementPatchResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "chat_announcement_patch",
             &OPERATIONS[10],
@@ -43329,7 +43132,7 @@ impl<'a> builder::ChatTabCreate<'a> {
         types::ChatTabCreateResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "chat_tab_create",
             &OPERATIONS[11],
@@ -43360,7 +43163,7 @@ impl<'a> builder::ChatTabDeleteTabs<'a> {
         types::ChatTabDeleteTabsResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "chat_tab_delete_tabs",
             &OPERATIONS[12],
@@ -43391,7 +43194,7 @@ impl<'a> builder::ChatTabListTabs<'a> {
         types::ChatTabListTabsResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "chat_tab_list_tabs",
             &OPERATIONS[13],
@@ -43422,7 +43225,7 @@ impl<'a> builder::ChatTabSortTabs<'a> {
         types::ChatTabSortTabsResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "chat_tab_sort_tabs",
             &OPERATIONS[14],
@@ -43453,7 +43256,7 @@ impl<'a> builder::ChatTabUpdateTabs<'a> {
         types::ChatTabUpdateTabsResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "chat_tab_update_tabs",
             &OPERATIONS[15],
@@ -43484,7 +43287,7 @@ impl<'a> builder::ChatLink<'a> {
         types::ChatLinkResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(self.prepare_direct(), "chat_link", &OPERATIONS[16])
+        crate::runtime::sending(self.prepare_direct(), "chat_link", &OPERATIONS[16])
     }
     #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -43511,7 +43314,7 @@ impl<'a> builder::ChatManagersAddManagers<'a> {
         types::ChatManagersAddManagersResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "chat_managers_add_managers",
             &OPERATIONS[17],
@@ -43542,7 +43345,7 @@ impl<'a> builder::ChatManagersDeleteManagers<'a> {
         types::ChatManagersDeleteManagersResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "chat_managers_delete_managers",
             &OPERATIONS[18],
@@ -43573,7 +43376,7 @@ impl<'a> builder::ChatMembersGet<'a> {
         types::ChatMembersGetResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "chat_members_get",
             &OPERATIONS[20],
@@ -43597,12 +43400,12 @@ impl<'a> builder::ChatMembersGet<'a> {
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
     /// pages, ends it with an error.
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
-        crate::runtime::Pages::new(self)
+        crate::runtime::pages_of(self)
     }
     #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
-        crate::runtime::Items::new(self)
+        crate::runtime::items_of(self)
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::ChatMembersGet<'a> {
@@ -43640,7 +43443,7 @@ impl<'a> builder::ChatMembersCreate<'a> {
         types::ChatMembersCreateResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "chat_members_create",
             &OPERATIONS[21],
@@ -43671,7 +43474,7 @@ impl<'a> builder::ChatMembersDelete<'a> {
         types::ChatMembersDeleteResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "chat_members_delete",
             &OPERATIONS[19],
@@ -43702,7 +43505,7 @@ impl<'a> builder::ChatMembersIsInChat<'a> {
         types::ChatMembersIsInChatResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "chat_members_is_in_chat",
             &OPERATIONS[22],
@@ -43733,7 +43536,7 @@ impl<'a> builder::ChatMembersMeJoin<'a> {
         types::ChatMembersMeJoinResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "chat_members_me_join",
             &OPERATIONS[23],
@@ -43752,7 +43555,7 @@ impl<'a> builder::ChatMenuItemPatch<'a> {
         types::ChatMenuItemPatchResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "chat_menu_item_patch",
             &OPERATIONS[24],
@@ -43783,7 +43586,7 @@ impl<'a> builder::ChatMenuTreeGet<'a> {
         types::ChatMenuTreeGetResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "chat_menu_tree_get",
             &OPERATIONS[26],
@@ -43814,7 +43617,7 @@ impl<'a> builder::ChatMenuTreeCreate<'a> {
         types::ChatMenuTreeCreateResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "chat_menu_tree_create",
             &OPERATIONS[27],
@@ -43845,7 +43648,7 @@ impl<'a> builder::ChatMenuTreeDelete<'a> {
         types::ChatMenuTreeDeleteResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "chat_menu_tree_delete",
             &OPERATIONS[25],
@@ -43876,7 +43679,7 @@ impl<'a> builder::ChatMenuTreeSort<'a> {
         types::ChatMenuTreeSortResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "chat_menu_tree_sort",
             &OPERATIONS[28],
@@ -43907,7 +43710,7 @@ impl<'a> builder::ChatModerationGet<'a> {
         types::ChatModerationGetResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "chat_moderation_get",
             &OPERATIONS[29],
@@ -43931,12 +43734,12 @@ impl<'a> builder::ChatModerationGet<'a> {
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
     /// pages, ends it with an error.
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
-        crate::runtime::Pages::new(self)
+        crate::runtime::pages_of(self)
     }
     #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
-        crate::runtime::Items::new(self)
+        crate::runtime::items_of(self)
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::ChatModerationGet<'a> {
@@ -43976,7 +43779,7 @@ impl<'a> builder::ChatModerationUpdate<'a> {
         types::ChatModerationUpdateResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "chat_moderation_update",
             &OPERATIONS[30],
@@ -43995,7 +43798,7 @@ impl<'a> builder::ChatTopNoticeDeleteTopNotice<'a> {
         types::ChatTopNoticeDeleteTopNoticeResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "chat_top_notice_delete_top_notice",
             &OPERATIONS[31],
@@ -44014,7 +43817,7 @@ impl<'a> builder::ChatTopNoticePutTopNotice<'a> {
         types::ChatTopNoticePutTopNoticeResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "chat_top_notice_put_top_notice",
             &OPERATIONS[32],
@@ -44045,7 +43848,7 @@ impl<'a> builder::FileCreate<'a> {
             .map_err(|e| crate::Error::Validation(format!("the upload's form: {e}")))?;
         let body = crate::runtime::Multipart::form(&form)?;
         let body = body.file("file", file);
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
                 self
                     .prepare_direct()
                     .map(|(client, build)| (client, body.upload(build))),
@@ -44081,7 +43884,7 @@ impl<'a> builder::FileGet<'a> {
     pub fn send(
         self,
     ) -> crate::runtime::Sending<'a, ByteStream, crate::runtime::call::Prepared<'a>> {
-        crate::runtime::Sending::new(self.prepare_direct(), "file_get", &OPERATIONS[34])
+        crate::runtime::sending(self.prepare_direct(), "file_get", &OPERATIONS[34])
     }
     #[inline]
     /// Downloads the file this operation answers with, streamed: choose a progress
@@ -44118,7 +43921,7 @@ impl<'a> builder::ImageCreate<'a> {
             .map_err(|e| crate::Error::Validation(format!("the upload's form: {e}")))?;
         let body = crate::runtime::Multipart::form(&form)?;
         let body = body.file("image", image);
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
                 self
                     .prepare_direct()
                     .map(|(client, build)| (client, body.upload(build))),
@@ -44150,7 +43953,7 @@ impl<'a> builder::ImageGet<'a> {
     pub fn send(
         self,
     ) -> crate::runtime::Sending<'a, ByteStream, crate::runtime::call::Prepared<'a>> {
-        crate::runtime::Sending::new(self.prepare_direct(), "image_get", &OPERATIONS[36])
+        crate::runtime::sending(self.prepare_direct(), "image_get", &OPERATIONS[36])
     }
     #[inline]
     /// Downloads the file this operation answers with, streamed: choose a progress
@@ -44175,11 +43978,7 @@ impl<'a> builder::MessageList<'a> {
         types::MessageListResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
-            self.prepare_direct(),
-            "message_list",
-            &OPERATIONS[37],
-        )
+        crate::runtime::sending(self.prepare_direct(), "message_list", &OPERATIONS[37])
     }
     #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -44199,12 +43998,12 @@ impl<'a> builder::MessageList<'a> {
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
     /// pages, ends it with an error.
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
-        crate::runtime::Pages::new(self)
+        crate::runtime::pages_of(self)
     }
     #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
-        crate::runtime::Items::new(self)
+        crate::runtime::items_of(self)
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::MessageList<'a> {
@@ -44244,11 +44043,7 @@ impl<'a> builder::MessageCreate<'a> {
         types::MessageCreated,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
-            self.prepare_direct(),
-            "message_create",
-            &OPERATIONS[38],
-        )
+        crate::runtime::sending(self.prepare_direct(), "message_create", &OPERATIONS[38])
     }
     #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -44275,7 +44070,7 @@ impl<'a> builder::MessageMergeForward<'a> {
         types::MessageMergeForwardResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "message_merge_forward",
             &OPERATIONS[39],
@@ -44306,7 +44101,7 @@ impl<'a> builder::MessageReactionBatchQuery<'a> {
         types::MessageReactionBatchQueryResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "message_reaction_batch_query",
             &OPERATIONS[40],
@@ -44337,11 +44132,7 @@ impl<'a> builder::MessageSearch<'a> {
         types::MessageSearchResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
-            self.prepare_direct(),
-            "message_search",
-            &OPERATIONS[41],
-        )
+        crate::runtime::sending(self.prepare_direct(), "message_search", &OPERATIONS[41])
     }
     #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -44361,12 +44152,12 @@ impl<'a> builder::MessageSearch<'a> {
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
     /// pages, ends it with an error.
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
-        crate::runtime::Pages::new(self)
+        crate::runtime::pages_of(self)
     }
     #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
-        crate::runtime::Items::new(self)
+        crate::runtime::items_of(self)
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::MessageSearch<'a> {
@@ -44404,11 +44195,7 @@ impl<'a> builder::MessageGet<'a> {
         types::MessageGetResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
-            self.prepare_direct(),
-            "message_get",
-            &OPERATIONS[43],
-        )
+        crate::runtime::sending(self.prepare_direct(), "message_get", &OPERATIONS[43])
     }
     #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -44435,11 +44222,7 @@ impl<'a> builder::MessageUpdate<'a> {
         types::MessageUpdateResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
-            self.prepare_direct(),
-            "message_update",
-            &OPERATIONS[45],
-        )
+        crate::runtime::sending(self.prepare_direct(), "message_update", &OPERATIONS[45])
     }
     #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -44466,11 +44249,7 @@ impl<'a> builder::MessageDelete<'a> {
         types::MessageDeleteResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
-            self.prepare_direct(),
-            "message_delete",
-            &OPERATIONS[42],
-        )
+        crate::runtime::sending(self.prepare_direct(), "message_delete", &OPERATIONS[42])
     }
 }
 impl<'a> builder::MessagePatch<'a> {
@@ -44485,11 +44264,7 @@ impl<'a> builder::MessagePatch<'a> {
         types::MessagePatchResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
-            self.prepare_direct(),
-            "message_patch",
-            &OPERATIONS[44],
-        )
+        crate::runtime::sending(self.prepare_direct(), "message_patch", &OPERATIONS[44])
     }
 }
 impl<'a> builder::MessageForward<'a> {
@@ -44504,7 +44279,7 @@ impl<'a> builder::MessageForward<'a> {
         types::MessageForwardResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "message_forward",
             &OPERATIONS[46],
@@ -44535,7 +44310,7 @@ impl<'a> builder::MessagePushFollowUp<'a> {
         types::MessagePushFollowUpResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "message_push_follow_up",
             &OPERATIONS[47],
@@ -44554,7 +44329,7 @@ impl<'a> builder::MessageReactionList<'a> {
         types::MessageReactionListResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "message_reaction_list",
             &OPERATIONS[48],
@@ -44578,12 +44353,12 @@ impl<'a> builder::MessageReactionList<'a> {
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
     /// pages, ends it with an error.
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
-        crate::runtime::Pages::new(self)
+        crate::runtime::pages_of(self)
     }
     #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
-        crate::runtime::Items::new(self)
+        crate::runtime::items_of(self)
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::MessageReactionList<'a> {
@@ -44623,7 +44398,7 @@ impl<'a> builder::MessageReactionCreate<'a> {
         types::MessageReactionCreateResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "message_reaction_create",
             &OPERATIONS[49],
@@ -44654,7 +44429,7 @@ impl<'a> builder::MessageReactionDelete<'a> {
         types::MessageReactionDeleteResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "message_reaction_delete",
             &OPERATIONS[50],
@@ -44685,7 +44460,7 @@ impl<'a> builder::MessageReadUsers<'a> {
         types::MessageReadUsersResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "message_read_users",
             &OPERATIONS[51],
@@ -44709,12 +44484,12 @@ impl<'a> builder::MessageReadUsers<'a> {
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
     /// pages, ends it with an error.
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
-        crate::runtime::Pages::new(self)
+        crate::runtime::pages_of(self)
     }
     #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
-        crate::runtime::Items::new(self)
+        crate::runtime::items_of(self)
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::MessageReadUsers<'a> {
@@ -44754,11 +44529,7 @@ impl<'a> builder::MessageReply<'a> {
         types::MessageReplyResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
-            self.prepare_direct(),
-            "message_reply",
-            &OPERATIONS[52],
-        )
+        crate::runtime::sending(self.prepare_direct(), "message_reply", &OPERATIONS[52])
     }
     #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -44781,7 +44552,7 @@ impl<'a> builder::MessageResourceGet<'a> {
     pub fn send(
         self,
     ) -> crate::runtime::Sending<'a, ByteStream, crate::runtime::call::Prepared<'a>> {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "message_resource_get",
             &OPERATIONS[53],
@@ -44810,7 +44581,7 @@ impl<'a> builder::MessageUrgentApp<'a> {
         types::MessageUrgentAppResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "message_urgent_app",
             &OPERATIONS[54],
@@ -44841,7 +44612,7 @@ impl<'a> builder::MessageUrgentPhone<'a> {
         types::MessageUrgentPhoneResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "message_urgent_phone",
             &OPERATIONS[55],
@@ -44872,7 +44643,7 @@ impl<'a> builder::MessageUrgentSms<'a> {
         types::MessageUrgentSmsResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "message_urgent_sms",
             &OPERATIONS[56],
@@ -44903,7 +44674,7 @@ impl<'a> builder::PinList<'a> {
         types::PinListResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(self.prepare_direct(), "pin_list", &OPERATIONS[57])
+        crate::runtime::sending(self.prepare_direct(), "pin_list", &OPERATIONS[57])
     }
     #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -44923,12 +44694,12 @@ impl<'a> builder::PinList<'a> {
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
     /// pages, ends it with an error.
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
-        crate::runtime::Pages::new(self)
+        crate::runtime::pages_of(self)
     }
     #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
-        crate::runtime::Items::new(self)
+        crate::runtime::items_of(self)
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::PinList<'a> {
@@ -44966,11 +44737,7 @@ impl<'a> builder::PinCreate<'a> {
         types::PinCreateResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
-            self.prepare_direct(),
-            "pin_create",
-            &OPERATIONS[58],
-        )
+        crate::runtime::sending(self.prepare_direct(), "pin_create", &OPERATIONS[58])
     }
     #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -44997,11 +44764,7 @@ impl<'a> builder::PinDelete<'a> {
         types::PinDeleteResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
-            self.prepare_direct(),
-            "pin_delete",
-            &OPERATIONS[59],
-        )
+        crate::runtime::sending(self.prepare_direct(), "pin_delete", &OPERATIONS[59])
     }
 }
 impl<'a> builder::ThreadForward<'a> {
@@ -45016,11 +44779,7 @@ impl<'a> builder::ThreadForward<'a> {
         types::ThreadForwardResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
-            self.prepare_direct(),
-            "thread_forward",
-            &OPERATIONS[60],
-        )
+        crate::runtime::sending(self.prepare_direct(), "thread_forward", &OPERATIONS[60])
     }
     #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -45047,7 +44806,7 @@ impl<'a> builder::AppFeedCardCreate<'a> {
         types::AppFeedCardCreateResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "app_feed_card_create",
             &OPERATIONS[61],
@@ -45078,7 +44837,7 @@ impl<'a> builder::AppFeedCardBatchUpdate<'a> {
         types::AppFeedCardBatchUpdateResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "app_feed_card_batch_update",
             &OPERATIONS[63],
@@ -45109,7 +44868,7 @@ impl<'a> builder::AppFeedCardBatchDelete<'a> {
         types::AppFeedCardBatchDeleteResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "app_feed_card_batch_delete",
             &OPERATIONS[62],
@@ -45140,7 +44899,7 @@ impl<'a> builder::BizEntityTagRelationGet<'a> {
         types::BizEntityTagRelationGetResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "biz_entity_tag_relation_get",
             &OPERATIONS[64],
@@ -45171,7 +44930,7 @@ impl<'a> builder::BizEntityTagRelationUpdate<'a> {
         types::BizEntityTagRelationUpdateResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "biz_entity_tag_relation_update",
             &OPERATIONS[66],
@@ -45190,7 +44949,7 @@ impl<'a> builder::BizEntityTagRelationCreate<'a> {
         types::BizEntityTagRelationCreateResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "biz_entity_tag_relation_create",
             &OPERATIONS[65],
@@ -45209,7 +44968,7 @@ impl<'a> builder::ChatButtonUpdate<'a> {
         types::ChatButtonUpdateResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "chat_button_update",
             &OPERATIONS[67],
@@ -45240,11 +44999,7 @@ impl<'a> builder::ChatSearchV2<'a> {
         types::ChatSearchV2Response,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
-            self.prepare_direct(),
-            "chat_search_v2",
-            &OPERATIONS[68],
-        )
+        crate::runtime::sending(self.prepare_direct(), "chat_search_v2", &OPERATIONS[68])
     }
     #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -45264,12 +45019,12 @@ impl<'a> builder::ChatSearchV2<'a> {
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
     /// pages, ends it with an error.
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
-        crate::runtime::Pages::new(self)
+        crate::runtime::pages_of(self)
     }
     #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
-        crate::runtime::Items::new(self)
+        crate::runtime::items_of(self)
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::ChatSearchV2<'a> {
@@ -45307,7 +45062,7 @@ impl<'a> builder::FeedCardBotTimeSentive<'a> {
         types::FeedCardBotTimeSentiveResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "feed_card_bot_time_sentive",
             &OPERATIONS[69],
@@ -45338,7 +45093,7 @@ impl<'a> builder::FeedCardPatch<'a> {
         types::FeedCardPatchResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "feed_card_patch",
             &OPERATIONS[70],
@@ -45369,11 +45124,7 @@ impl<'a> builder::TagCreate<'a> {
         types::TagCreateResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
-            self.prepare_direct(),
-            "tag_create",
-            &OPERATIONS[71],
-        )
+        crate::runtime::sending(self.prepare_direct(), "tag_create", &OPERATIONS[71])
     }
     #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -45400,7 +45151,7 @@ impl<'a> builder::TagPatch<'a> {
         types::TagPatchResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(self.prepare_direct(), "tag_patch", &OPERATIONS[72])
+        crate::runtime::sending(self.prepare_direct(), "tag_patch", &OPERATIONS[72])
     }
     #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -45427,7 +45178,7 @@ impl<'a> builder::UrlPreviewBatchUpdate<'a> {
         types::UrlPreviewBatchUpdateResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "url_preview_batch_update",
             &OPERATIONS[73],

@@ -32983,12 +32983,10 @@ pub mod builder {
                 types::BotJoinRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!("conversion to `BotJoinRequest` for body failed: {}", s)
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `BotJoinRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -33083,12 +33081,10 @@ pub mod builder {
                 types::BotLeaveRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!("conversion to `BotLeaveRequest` for body failed: {}", s)
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `BotLeaveRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -33183,12 +33179,10 @@ pub mod builder {
                 types::BotMessageRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!("conversion to `BotMessageRequest` for body failed: {}", s)
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `BotMessageRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -33435,14 +33429,10 @@ pub mod builder {
                 types::ExportMeetingListRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `ExportMeetingListRequest` for body failed: {}", s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `ExportMeetingListRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -33573,15 +33563,10 @@ pub mod builder {
                 types::ExportParticipantListRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `ExportParticipantListRequest` for body failed: {}",
-                        s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `ExportParticipantListRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -33713,15 +33698,10 @@ pub mod builder {
                 types::ExportParticipantQualityListRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `ExportParticipantQualityListRequest` for body failed: {}",
-                        s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `ExportParticipantQualityListRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -33846,15 +33826,10 @@ pub mod builder {
                 types::ExportResourceReservationListRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `ExportResourceReservationListRequest` for body failed: {}",
-                        s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `ExportResourceReservationListRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -34501,14 +34476,10 @@ pub mod builder {
                 types::MeetingSearchRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `MeetingSearchRequest` for body failed: {}", s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `MeetingSearchRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -34621,15 +34592,10 @@ pub mod builder {
                 types::MeetingSubscriptionRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `MeetingSubscriptionRequest` for body failed: {}",
-                        s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `MeetingSubscriptionRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -34724,15 +34690,10 @@ pub mod builder {
                 types::MeetingSubscriptionRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `MeetingSubscriptionRequest` for body failed: {}",
-                        s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `MeetingSubscriptionRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -35064,14 +35025,10 @@ pub mod builder {
                 types::MeetingInviteRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `MeetingInviteRequest` for body failed: {}", s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `MeetingInviteRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -35205,14 +35162,10 @@ pub mod builder {
                 types::MeetingKickoutRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `MeetingKickoutRequest` for body failed: {}", s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `MeetingKickoutRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -35406,15 +35359,10 @@ pub mod builder {
                 types::MeetingRecordingSetPermissionRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `MeetingRecordingSetPermissionRequest` for body failed: {}",
-                        s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `MeetingRecordingSetPermissionRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -35541,15 +35489,10 @@ pub mod builder {
                 types::MeetingRecordingStartRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `MeetingRecordingStartRequest` for body failed: {}",
-                        s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `MeetingRecordingStartRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -35733,14 +35676,10 @@ pub mod builder {
                 types::MeetingSetHostRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `MeetingSetHostRequest` for body failed: {}", s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `MeetingSetHostRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -35848,15 +35787,10 @@ pub mod builder {
                 types::MeetingSubscriptionRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `MeetingSubscriptionRequest` for body failed: {}",
-                        s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `MeetingSubscriptionRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -35951,15 +35885,10 @@ pub mod builder {
                 types::MeetingSubscriptionRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `MeetingSubscriptionRequest` for body failed: {}",
-                        s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `MeetingSubscriptionRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -37043,15 +36972,10 @@ pub mod builder {
                 types::ReserveConfigPatchRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `ReserveConfigPatchRequest` for body failed: {}",
-                        s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `ReserveConfigPatchRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -37290,15 +37214,10 @@ pub mod builder {
                 types::ReserveConfigAdminPatchRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `ReserveConfigAdminPatchRequest` for body failed: {}",
-                        s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `ReserveConfigAdminPatchRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -37542,15 +37461,10 @@ pub mod builder {
                 types::ReserveConfigDisableInformPatchRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `ReserveConfigDisableInformPatchRequest` for body failed: {}",
-                        s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `ReserveConfigDisableInformPatchRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -37795,15 +37709,10 @@ pub mod builder {
                 types::ReserveConfigFormPatchRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `ReserveConfigFormPatchRequest` for body failed: {}",
-                        s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `ReserveConfigFormPatchRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -37924,12 +37833,10 @@ pub mod builder {
                 types::ReserveApplyRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!("conversion to `ReserveApplyRequest` for body failed: {}", s)
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `ReserveApplyRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -38134,14 +38041,10 @@ pub mod builder {
                 types::ReserveUpdateRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `ReserveUpdateRequest` for body failed: {}", s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `ReserveUpdateRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -38826,14 +38729,10 @@ pub mod builder {
                 types::RoomConfigSetRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `RoomConfigSetRequest` for body failed: {}", s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `RoomConfigSetRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -38938,15 +38837,10 @@ pub mod builder {
                 types::RoomConfigSetCheckboardAccessCodeRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `RoomConfigSetCheckboardAccessCodeRequest` for body failed: {}",
-                        s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `RoomConfigSetCheckboardAccessCodeRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -39050,15 +38944,10 @@ pub mod builder {
                 types::RoomConfigSetCheckboardAccessCodeRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `RoomConfigSetCheckboardAccessCodeRequest` for body failed: {}",
-                        s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `RoomConfigSetCheckboardAccessCodeRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -39261,14 +39150,10 @@ pub mod builder {
                 types::RoomLevelCreateRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `RoomLevelCreateRequest` for body failed: {}", s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `RoomLevelCreateRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -39363,12 +39248,10 @@ pub mod builder {
                 types::RoomLevelDelRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!("conversion to `RoomLevelDelRequest` for body failed: {}", s)
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `RoomLevelDelRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -39463,14 +39346,10 @@ pub mod builder {
                 types::RoomLevelMgetRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `RoomLevelMgetRequest` for body failed: {}", s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `RoomLevelMgetRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -39700,14 +39579,10 @@ pub mod builder {
                 types::RoomLevelCreateRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `RoomLevelCreateRequest` for body failed: {}", s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `RoomLevelCreateRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -39943,12 +39818,10 @@ pub mod builder {
                 types::RoomCreateRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!("conversion to `RoomCreateRequest` for body failed: {}", s)
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `RoomCreateRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -40063,12 +39936,10 @@ pub mod builder {
                 types::RoomMgetRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!("conversion to `RoomMgetRequest` for body failed: {}", s)
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `RoomMgetRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -40183,12 +40054,10 @@ pub mod builder {
                 types::RoomSearchRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!("conversion to `RoomSearchRequest` for body failed: {}", s)
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `RoomSearchRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -40450,12 +40319,10 @@ pub mod builder {
                 types::RoomPatchRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!("conversion to `RoomPatchRequest` for body failed: {}", s)
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `RoomPatchRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -40678,14 +40545,10 @@ pub mod builder {
                 types::ScopeConfigCreateRequest,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(|v| Some(From::from(v)))
-                .map_err(|s| {
-                    format!(
-                        "conversion to `ScopeConfigCreateRequest` for body failed: {}", s
-                    )
-                });
+            self.body = crate::setter::some_body(
+                value,
+                "conversion to `ScopeConfigCreateRequest` for body failed",
+            );
             self
         }
         #[inline]
@@ -40778,7 +40641,7 @@ impl<'a> builder::AlertList<'a> {
         types::AlertListResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(self.prepare_direct(), "alert_list", &OPERATIONS[0])
+        crate::runtime::sending(self.prepare_direct(), "alert_list", &OPERATIONS[0])
     }
     #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -40798,12 +40661,12 @@ impl<'a> builder::AlertList<'a> {
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
     /// pages, ends it with an error.
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
-        crate::runtime::Pages::new(self)
+        crate::runtime::pages_of(self)
     }
     #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
-        crate::runtime::Items::new(self)
+        crate::runtime::items_of(self)
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::AlertList<'a> {
@@ -40841,7 +40704,7 @@ impl<'a> builder::BotEvents<'a> {
         types::BotEventsResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(self.prepare_direct(), "bot_events", &OPERATIONS[1])
+        crate::runtime::sending(self.prepare_direct(), "bot_events", &OPERATIONS[1])
     }
     #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -40861,12 +40724,12 @@ impl<'a> builder::BotEvents<'a> {
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
     /// pages, ends it with an error.
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
-        crate::runtime::Pages::new(self)
+        crate::runtime::pages_of(self)
     }
     #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
-        crate::runtime::Items::new(self)
+        crate::runtime::items_of(self)
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::BotEvents<'a> {
@@ -40904,7 +40767,7 @@ impl<'a> builder::BotJoin<'a> {
         types::BotJoinResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(self.prepare_direct(), "bot_join", &OPERATIONS[2])
+        crate::runtime::sending(self.prepare_direct(), "bot_join", &OPERATIONS[2])
     }
     #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -40931,7 +40794,7 @@ impl<'a> builder::BotLeave<'a> {
         types::BotLeaveResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(self.prepare_direct(), "bot_leave", &OPERATIONS[3])
+        crate::runtime::sending(self.prepare_direct(), "bot_leave", &OPERATIONS[3])
     }
     #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -40958,11 +40821,7 @@ impl<'a> builder::BotMessage<'a> {
         types::BotMessageResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
-            self.prepare_direct(),
-            "bot_message",
-            &OPERATIONS[4],
-        )
+        crate::runtime::sending(self.prepare_direct(), "bot_message", &OPERATIONS[4])
     }
     #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -40989,7 +40848,7 @@ impl<'a> builder::BotUserActiveMeeting<'a> {
         types::BotUserActiveMeetingResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "bot_user_active_meeting",
             &OPERATIONS[5],
@@ -41016,11 +40875,7 @@ impl<'a> builder::ExportDownload<'a> {
     pub fn send(
         self,
     ) -> crate::runtime::Sending<'a, ByteStream, crate::runtime::call::Prepared<'a>> {
-        crate::runtime::Sending::new(
-            self.prepare_direct(),
-            "export_download",
-            &OPERATIONS[6],
-        )
+        crate::runtime::sending(self.prepare_direct(), "export_download", &OPERATIONS[6])
     }
     #[inline]
     /// Downloads the file this operation answers with, streamed: choose a progress
@@ -41045,7 +40900,7 @@ impl<'a> builder::ExportMeetingList<'a> {
         types::ExportTaskCreated,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "export_meeting_list",
             &OPERATIONS[7],
@@ -41076,7 +40931,7 @@ impl<'a> builder::ExportParticipantList<'a> {
         types::ExportTaskCreated,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "export_participant_list",
             &OPERATIONS[8],
@@ -41107,7 +40962,7 @@ impl<'a> builder::ExportParticipantQualityList<'a> {
         types::ExportTaskCreated,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "export_participant_quality_list",
             &OPERATIONS[9],
@@ -41138,7 +40993,7 @@ impl<'a> builder::ExportResourceReservationList<'a> {
         types::ExportTaskCreated,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "export_resource_reservation_list",
             &OPERATIONS[10],
@@ -41169,11 +41024,7 @@ impl<'a> builder::ExportGet<'a> {
         types::ExportTaskQueried,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
-            self.prepare_direct(),
-            "export_get",
-            &OPERATIONS[11],
-        )
+        crate::runtime::sending(self.prepare_direct(), "export_get", &OPERATIONS[11])
     }
     #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -41200,7 +41051,7 @@ impl<'a> builder::MeetingListGet<'a> {
         types::MeetingListGetResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "meeting_list_get",
             &OPERATIONS[12],
@@ -41224,12 +41075,12 @@ impl<'a> builder::MeetingListGet<'a> {
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
     /// pages, ends it with an error.
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
-        crate::runtime::Pages::new(self)
+        crate::runtime::pages_of(self)
     }
     #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
-        crate::runtime::Items::new(self)
+        crate::runtime::items_of(self)
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::MeetingListGet<'a> {
@@ -41269,7 +41120,7 @@ impl<'a> builder::MeetingListByNo<'a> {
         types::MeetingListByNoResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "meeting_list_by_no",
             &OPERATIONS[13],
@@ -41293,12 +41144,12 @@ impl<'a> builder::MeetingListByNo<'a> {
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
     /// pages, ends it with an error.
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
-        crate::runtime::Pages::new(self)
+        crate::runtime::pages_of(self)
     }
     #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
-        crate::runtime::Items::new(self)
+        crate::runtime::items_of(self)
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::MeetingListByNo<'a> {
@@ -41338,11 +41189,7 @@ impl<'a> builder::MeetingSearch<'a> {
         types::MeetingSearchResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
-            self.prepare_direct(),
-            "meeting_search",
-            &OPERATIONS[14],
-        )
+        crate::runtime::sending(self.prepare_direct(), "meeting_search", &OPERATIONS[14])
     }
     #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -41362,12 +41209,12 @@ impl<'a> builder::MeetingSearch<'a> {
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
     /// pages, ends it with an error.
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
-        crate::runtime::Pages::new(self)
+        crate::runtime::pages_of(self)
     }
     #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
-        crate::runtime::Items::new(self)
+        crate::runtime::items_of(self)
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::MeetingSearch<'a> {
@@ -41405,7 +41252,7 @@ impl<'a> builder::MeetingSubscription<'a> {
         types::MeetingSubscriptionResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "meeting_subscription",
             &OPERATIONS[15],
@@ -41424,7 +41271,7 @@ impl<'a> builder::MeetingUnsubscription<'a> {
         types::MeetingUnsubscriptionResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "meeting_unsubscription",
             &OPERATIONS[16],
@@ -41443,11 +41290,7 @@ impl<'a> builder::MeetingGet<'a> {
         types::MeetingGetResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
-            self.prepare_direct(),
-            "meeting_get",
-            &OPERATIONS[17],
-        )
+        crate::runtime::sending(self.prepare_direct(), "meeting_get", &OPERATIONS[17])
     }
     #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -41474,11 +41317,7 @@ impl<'a> builder::MeetingEnd<'a> {
         types::MeetingEndResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
-            self.prepare_direct(),
-            "meeting_end",
-            &OPERATIONS[18],
-        )
+        crate::runtime::sending(self.prepare_direct(), "meeting_end", &OPERATIONS[18])
     }
 }
 impl<'a> builder::MeetingInvite<'a> {
@@ -41493,11 +41332,7 @@ impl<'a> builder::MeetingInvite<'a> {
         types::MeetingInviteResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
-            self.prepare_direct(),
-            "meeting_invite",
-            &OPERATIONS[19],
-        )
+        crate::runtime::sending(self.prepare_direct(), "meeting_invite", &OPERATIONS[19])
     }
     #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -41524,7 +41359,7 @@ impl<'a> builder::MeetingKickout<'a> {
         types::MeetingKickoutResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "meeting_kickout",
             &OPERATIONS[20],
@@ -41555,7 +41390,7 @@ impl<'a> builder::MeetingRecordingGet<'a> {
         types::MeetingRecordingGetResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "meeting_recording_get",
             &OPERATIONS[21],
@@ -41586,7 +41421,7 @@ impl<'a> builder::MeetingRecordingSetPermission<'a> {
         types::MeetingRecordingSetPermissionResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "meeting_recording_set_permission",
             &OPERATIONS[22],
@@ -41605,7 +41440,7 @@ impl<'a> builder::MeetingRecordingStart<'a> {
         types::MeetingRecordingStartResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "meeting_recording_start",
             &OPERATIONS[23],
@@ -41624,7 +41459,7 @@ impl<'a> builder::MeetingRecordingStop<'a> {
         types::MeetingRecordingStopResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "meeting_recording_stop",
             &OPERATIONS[24],
@@ -41643,7 +41478,7 @@ impl<'a> builder::MeetingSetHost<'a> {
         types::MeetingSetHostResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "meeting_set_host",
             &OPERATIONS[25],
@@ -41674,7 +41509,7 @@ impl<'a> builder::NoteSubscription<'a> {
         types::NoteSubscriptionResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "note_subscription",
             &OPERATIONS[26],
@@ -41693,7 +41528,7 @@ impl<'a> builder::NoteUnsubscription<'a> {
         types::NoteUnsubscriptionResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "note_unsubscription",
             &OPERATIONS[27],
@@ -41712,7 +41547,7 @@ impl<'a> builder::NoteGet<'a> {
         types::NoteGetResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(self.prepare_direct(), "note_get", &OPERATIONS[28])
+        crate::runtime::sending(self.prepare_direct(), "note_get", &OPERATIONS[28])
     }
     #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -41739,7 +41574,7 @@ impl<'a> builder::ParticipantListGet<'a> {
         types::ParticipantListGetResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "participant_list_get",
             &OPERATIONS[29],
@@ -41763,12 +41598,12 @@ impl<'a> builder::ParticipantListGet<'a> {
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
     /// pages, ends it with an error.
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
-        crate::runtime::Pages::new(self)
+        crate::runtime::pages_of(self)
     }
     #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
-        crate::runtime::Items::new(self)
+        crate::runtime::items_of(self)
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::ParticipantListGet<'a> {
@@ -41808,7 +41643,7 @@ impl<'a> builder::ParticipantQualityListGet<'a> {
         types::ParticipantQualityListGetResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "participant_quality_list_get",
             &OPERATIONS[30],
@@ -41832,12 +41667,12 @@ impl<'a> builder::ParticipantQualityListGet<'a> {
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
     /// pages, ends it with an error.
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
-        crate::runtime::Pages::new(self)
+        crate::runtime::pages_of(self)
     }
     #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
-        crate::runtime::Items::new(self)
+        crate::runtime::items_of(self)
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::ParticipantQualityListGet<'a> {
@@ -41881,7 +41716,7 @@ impl<'a> builder::ReportGetDaily<'a> {
         types::ReportGetDailyResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "report_get_daily",
             &OPERATIONS[31],
@@ -41912,7 +41747,7 @@ impl<'a> builder::ReportGetTopUser<'a> {
         types::ReportGetTopUserResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "report_get_top_user",
             &OPERATIONS[32],
@@ -41943,7 +41778,7 @@ impl<'a> builder::ReserveConfigReserveScope<'a> {
         types::ReserveConfigReserveScopeResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "reserve_config_reserve_scope",
             &OPERATIONS[33],
@@ -41974,7 +41809,7 @@ impl<'a> builder::ReserveConfigPatch<'a> {
         types::ReserveConfigPatchResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "reserve_config_patch",
             &OPERATIONS[34],
@@ -41993,7 +41828,7 @@ impl<'a> builder::ReserveConfigAdminGet<'a> {
         types::ReserveConfigAdminGetResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "reserve_config_admin_get",
             &OPERATIONS[35],
@@ -42024,7 +41859,7 @@ impl<'a> builder::ReserveConfigAdminPatch<'a> {
         types::ReserveConfigAdminPatchResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "reserve_config_admin_patch",
             &OPERATIONS[36],
@@ -42043,7 +41878,7 @@ impl<'a> builder::ReserveConfigDisableInformGet<'a> {
         types::ReserveConfigDisableInformGetResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "reserve_config_disable_inform_get",
             &OPERATIONS[37],
@@ -42074,7 +41909,7 @@ impl<'a> builder::ReserveConfigDisableInformPatch<'a> {
         types::ReserveConfigDisableInformPatchResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "reserve_config_disable_inform_patch",
             &OPERATIONS[38],
@@ -42093,7 +41928,7 @@ impl<'a> builder::ReserveConfigFormGet<'a> {
         types::ReserveConfigFormGetResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "reserve_config_form_get",
             &OPERATIONS[39],
@@ -42124,7 +41959,7 @@ impl<'a> builder::ReserveConfigFormPatch<'a> {
         types::ReserveConfigFormPatchResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "reserve_config_form_patch",
             &OPERATIONS[40],
@@ -42143,11 +41978,7 @@ impl<'a> builder::ReserveApply<'a> {
         types::ReserveApplyResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
-            self.prepare_direct(),
-            "reserve_apply",
-            &OPERATIONS[41],
-        )
+        crate::runtime::sending(self.prepare_direct(), "reserve_apply", &OPERATIONS[41])
     }
     #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -42174,11 +42005,7 @@ impl<'a> builder::ReserveGet<'a> {
         types::ReserveGetResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
-            self.prepare_direct(),
-            "reserve_get",
-            &OPERATIONS[43],
-        )
+        crate::runtime::sending(self.prepare_direct(), "reserve_get", &OPERATIONS[43])
     }
     #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -42205,11 +42032,7 @@ impl<'a> builder::ReserveUpdate<'a> {
         types::ReserveUpdateResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
-            self.prepare_direct(),
-            "reserve_update",
-            &OPERATIONS[44],
-        )
+        crate::runtime::sending(self.prepare_direct(), "reserve_update", &OPERATIONS[44])
     }
     #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -42236,11 +42059,7 @@ impl<'a> builder::ReserveDelete<'a> {
         types::ReserveDeleteResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
-            self.prepare_direct(),
-            "reserve_delete",
-            &OPERATIONS[42],
-        )
+        crate::runtime::sending(self.prepare_direct(), "reserve_delete", &OPERATIONS[42])
     }
 }
 impl<'a> builder::ReserveGetActiveMeeting<'a> {
@@ -42255,7 +42074,7 @@ impl<'a> builder::ReserveGetActiveMeeting<'a> {
         types::ReserveGetActiveMeetingResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "reserve_get_active_meeting",
             &OPERATIONS[45],
@@ -42286,7 +42105,7 @@ impl<'a> builder::ResourceReservationListGet<'a> {
         types::ResourceReservationListGetResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "resource_reservation_list_get",
             &OPERATIONS[46],
@@ -42310,12 +42129,12 @@ impl<'a> builder::ResourceReservationListGet<'a> {
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
     /// pages, ends it with an error.
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
-        crate::runtime::Pages::new(self)
+        crate::runtime::pages_of(self)
     }
     #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
-        crate::runtime::Items::new(self)
+        crate::runtime::items_of(self)
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::ResourceReservationListGet<'a> {
@@ -42359,7 +42178,7 @@ impl<'a> builder::RoomConfigQuery<'a> {
         types::RoomConfigQueryResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "room_config_query",
             &OPERATIONS[47],
@@ -42390,7 +42209,7 @@ impl<'a> builder::RoomConfigSet<'a> {
         types::RoomConfigSetResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "room_config_set",
             &OPERATIONS[48],
@@ -42409,7 +42228,7 @@ impl<'a> builder::RoomConfigSetCheckboardAccessCode<'a> {
         types::RoomConfigSetCheckboardAccessCodeResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "room_config_set_checkboard_access_code",
             &OPERATIONS[49],
@@ -42440,7 +42259,7 @@ impl<'a> builder::RoomConfigSetRoomAccessCode<'a> {
         types::RoomConfigSetRoomAccessCodeResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "room_config_set_room_access_code",
             &OPERATIONS[50],
@@ -42471,7 +42290,7 @@ impl<'a> builder::RoomLevelList<'a> {
         types::RoomLevelListResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "room_level_list",
             &OPERATIONS[51],
@@ -42495,12 +42314,12 @@ impl<'a> builder::RoomLevelList<'a> {
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
     /// pages, ends it with an error.
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
-        crate::runtime::Pages::new(self)
+        crate::runtime::pages_of(self)
     }
     #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
-        crate::runtime::Items::new(self)
+        crate::runtime::items_of(self)
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::RoomLevelList<'a> {
@@ -42540,7 +42359,7 @@ impl<'a> builder::RoomLevelCreate<'a> {
         types::RoomLevelCreateResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "room_level_create",
             &OPERATIONS[52],
@@ -42571,11 +42390,7 @@ impl<'a> builder::RoomLevelDel<'a> {
         types::RoomLevelDelResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
-            self.prepare_direct(),
-            "room_level_del",
-            &OPERATIONS[53],
-        )
+        crate::runtime::sending(self.prepare_direct(), "room_level_del", &OPERATIONS[53])
     }
 }
 impl<'a> builder::RoomLevelMget<'a> {
@@ -42590,7 +42405,7 @@ impl<'a> builder::RoomLevelMget<'a> {
         types::RoomLevelMgetResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "room_level_mget",
             &OPERATIONS[54],
@@ -42621,7 +42436,7 @@ impl<'a> builder::RoomLevelSearch<'a> {
         types::RoomLevelSearchResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "room_level_search",
             &OPERATIONS[55],
@@ -42652,11 +42467,7 @@ impl<'a> builder::RoomLevelGet<'a> {
         types::RoomLevelGetResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
-            self.prepare_direct(),
-            "room_level_get",
-            &OPERATIONS[56],
-        )
+        crate::runtime::sending(self.prepare_direct(), "room_level_get", &OPERATIONS[56])
     }
     #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -42683,7 +42494,7 @@ impl<'a> builder::RoomLevelPatch<'a> {
         types::RoomLevelPatchResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "room_level_patch",
             &OPERATIONS[57],
@@ -42702,7 +42513,7 @@ impl<'a> builder::RoomList<'a> {
         types::RoomListResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(self.prepare_direct(), "room_list", &OPERATIONS[58])
+        crate::runtime::sending(self.prepare_direct(), "room_list", &OPERATIONS[58])
     }
     #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -42722,12 +42533,12 @@ impl<'a> builder::RoomList<'a> {
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
     /// pages, ends it with an error.
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
-        crate::runtime::Pages::new(self)
+        crate::runtime::pages_of(self)
     }
     #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
-        crate::runtime::Items::new(self)
+        crate::runtime::items_of(self)
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::RoomList<'a> {
@@ -42765,11 +42576,7 @@ impl<'a> builder::RoomCreate<'a> {
         types::RoomCreateResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
-            self.prepare_direct(),
-            "room_create",
-            &OPERATIONS[59],
-        )
+        crate::runtime::sending(self.prepare_direct(), "room_create", &OPERATIONS[59])
     }
     #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -42796,7 +42603,7 @@ impl<'a> builder::RoomMget<'a> {
         types::RoomMgetResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(self.prepare_direct(), "room_mget", &OPERATIONS[60])
+        crate::runtime::sending(self.prepare_direct(), "room_mget", &OPERATIONS[60])
     }
     #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -42823,11 +42630,7 @@ impl<'a> builder::RoomSearch<'a> {
         types::RoomSearchResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
-            self.prepare_direct(),
-            "room_search",
-            &OPERATIONS[61],
-        )
+        crate::runtime::sending(self.prepare_direct(), "room_search", &OPERATIONS[61])
     }
     #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -42847,12 +42650,12 @@ impl<'a> builder::RoomSearch<'a> {
     /// token that comes back twice, or more than [`MAX_PAGES`](crate::MAX_PAGES)
     /// pages, ends it with an error.
     pub fn pages(self) -> crate::runtime::Pages<'a, Self> {
-        crate::runtime::Pages::new(self)
+        crate::runtime::pages_of(self)
     }
     #[inline]
     /// Every item of every page (see [`pages`](Self::pages)).
     pub fn items(self) -> crate::runtime::Items<'a, Self> {
-        crate::runtime::Items::new(self)
+        crate::runtime::items_of(self)
     }
 }
 impl<'a> crate::runtime::Paged<'a> for builder::RoomSearch<'a> {
@@ -42890,7 +42693,7 @@ impl<'a> builder::RoomGet<'a> {
         types::RoomGetResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(self.prepare_direct(), "room_get", &OPERATIONS[63])
+        crate::runtime::sending(self.prepare_direct(), "room_get", &OPERATIONS[63])
     }
     #[inline]
     /// Sends the request and returns the `data` of Feishu's answer; any failure is the
@@ -42917,11 +42720,7 @@ impl<'a> builder::RoomDelete<'a> {
         types::RoomDeleteResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
-            self.prepare_direct(),
-            "room_delete",
-            &OPERATIONS[62],
-        )
+        crate::runtime::sending(self.prepare_direct(), "room_delete", &OPERATIONS[62])
     }
 }
 impl<'a> builder::RoomPatch<'a> {
@@ -42936,11 +42735,7 @@ impl<'a> builder::RoomPatch<'a> {
         types::RoomPatchResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
-            self.prepare_direct(),
-            "room_patch",
-            &OPERATIONS[64],
-        )
+        crate::runtime::sending(self.prepare_direct(), "room_patch", &OPERATIONS[64])
     }
 }
 impl<'a> builder::ScopeConfigGet<'a> {
@@ -42955,7 +42750,7 @@ impl<'a> builder::ScopeConfigGet<'a> {
         types::ScopeConfigGetResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "scope_config_get",
             &OPERATIONS[65],
@@ -42986,7 +42781,7 @@ impl<'a> builder::ScopeConfigCreate<'a> {
         types::ScopeConfigCreateResponse,
         crate::runtime::call::Prepared<'a>,
     > {
-        crate::runtime::Sending::new(
+        crate::runtime::sending(
             self.prepare_direct(),
             "scope_config_create",
             &OPERATIONS[66],

@@ -204,6 +204,6 @@ fn a_request_with_a_header_parameter_is_planned_once() {
         "a function builds the request:\n{prepare}"
     );
     let compact: String = source.split_whitespace().collect();
-    assert!(compact.contains("crate::runtime::Sending::new(self.prepare_direct(),"));
+    assert!(compact.contains("crate::runtime::sending(self.prepare_direct(),"));
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -30,7 +30,7 @@ mod token;
 mod upload;
 
 pub use retry::RetryPolicy;
-pub use sending::{Answer, Calling, Envelope, Sending, WithData};
+pub use sending::{sending, Answer, Calling, Envelope, Sending, WithData};
 pub use ticket::{AppTicketStore, InMemoryAppTicketStore};
 pub use token::{CacheFuture, CachedToken, InMemoryTokenCache, TokenCache, DEFAULT_REFRESH_MARGIN};
 
@@ -41,7 +41,7 @@ pub use finish::data;
 pub(crate) use finish::finish;
 pub(crate) use manager::TokenManager;
 pub use pages::MAX_PAGES;
-pub use pages::{Items, Paged, PagedItems, Pages};
+pub use pages::{items_of, pages_of, Items, Paged, PagedItems, Pages};
 pub use plan::Plan;
 #[cfg(feature = "upload")]
 pub use upload::Multipart;

@@ -91,6 +91,17 @@ impl<'a, B: PagedItems<'a>> Items<'a, B> {
     }
 }
 
+/// [`Pages::new`] and [`Items::new`] as free functions, which the generated `pages()` and
+/// `items()` call (see [`super::sending`]).
+pub fn pages_of<'a, B: Paged<'a>>(builder: B) -> Pages<'a, B> {
+    Pages::new(builder)
+}
+
+/// See [`pages_of`].
+pub fn items_of<'a, B: PagedItems<'a>>(builder: B) -> Items<'a, B> {
+    Items::new(builder)
+}
+
 impl<'a, B: Paged<'a>> Stream for Pages<'a, B> {
     type Item = Result<B::Page, Error>;
 

@@ -133,6 +133,21 @@ impl<'a, T, R: Requests + 'a> Sending<'a, T, R> {
     }
 }
 
+/// [`Sending::new`] as a free function, which the generated `send()` calls: a path through the
+/// type (`Sending::new`) makes rustc check a type annotation for each operation's answer type,
+/// a function without one does not.
+pub fn sending<'a, T, C, R>(
+    prepared: Handed<'a, C, R>,
+    operation_id: &'static str,
+    op: &'static Operation,
+) -> Sending<'a, T, R>
+where
+    C: ClientInfo<Runtime> + Sync,
+    R: Requests + 'a,
+{
+    Sending::new(prepared, operation_id, op)
+}
+
 impl<'a, T: Answer, R: Requests + Unpin + 'a> Future for Sending<'a, T, R> {
     type Output = Result<ResponseValue<T>, Error>;
 
