@@ -157,19 +157,18 @@ fn typify_field(closure: &str) -> Option<&str> {
 
 /// progenitor's `|_| "conversion to `<type>` for <name> failed".to_string()`: the message.
 fn progenitor_message(closure: &str) -> Option<&str> {
-    let inner = closure
-        .strip_prefix("| _ | \"")?
-        .strip_suffix("\" . to_string ()")?;
-    inner.starts_with("conversion to ").then_some(())?;
-    plain(inner)
+    conversion_message(closure, "| _ | \"", "\" . to_string ()")
 }
 
 /// progenitor's `|s| format!("conversion to `<type>` for body failed: {}", s)`: the message
 /// before the error.
 fn body_message(closure: &str) -> Option<&str> {
-    let inner = closure
-        .strip_prefix("| s | format ! (\"")?
-        .strip_suffix(": {}\" , s)")?;
+    conversion_message(closure, "| s | format ! (\"", ": {}\" , s)")
+}
+
+/// The `conversion to …` message of `closure` between `before` and `after`.
+fn conversion_message<'a>(closure: &'a str, before: &str, after: &str) -> Option<&'a str> {
+    let inner = closure.strip_prefix(before)?.strip_suffix(after)?;
     inner.starts_with("conversion to ").then_some(())?;
     plain(inner)
 }
