@@ -6,9 +6,10 @@
 //! times. In a service crate that is about a third of rustc's time, all of it type checking and
 //! borrow checking of generic code (the parser is compiled where a call is awaited). A JSON
 //! object is all Feishu sends, so this pass replaces the derive on every braced struct of
-//! `mod types` by one `impl Deserialize` whose visitor reads a map: each field name is looked
-//! up by the core's `object::Field`, its value read into a local, and the struct built at the
-//! end. What a reader sees is the same: a missing required field is serde's `missing field`
+//! `mod types` by one `impl Deserialize`, a call of the core's `object::read`, whose one visitor
+//! (for every struct) reads a map through the struct's `impl crate::object::Object`: each field
+//! name is looked up by the core's `object::Field`, its value read into a local, and the struct
+//! built at the end. What a reader sees is the same: a missing required field is serde's `missing field`
 //! error, an absent `Option` or `#[serde(default)]` field its default, a `rename` read under
 //! its wire name, a field the struct does not have skipped. Two things the derive accepted and
 //! this does not: a struct written as a JSON array, and (where the derive refused it) a field
@@ -142,10 +143,13 @@ fn rewrite(item: &[TokenTree], name: &str) -> Option<Vec<TokenTree>> {
         out.extend(serialize_impl(&name, &fields));
     }
     if let Some(reads) = reads {
-        if reads == Reads::UnderFake {
-            out.extend(quote!(#[cfg(feature = "fake")]));
+        let (deserialize, object) = deserialize_impl(&name, &fields);
+        for item in [deserialize, object] {
+            if reads == Reads::UnderFake {
+                out.extend(quote!(#[cfg(feature = "fake")]));
+            }
+            out.extend(item);
         }
-        out.extend(deserialize_impl(&name, &fields));
     }
     Some(out)
 }
@@ -397,8 +401,10 @@ fn serialize_impl(name: &Ident, fields: &[Field]) -> TokenStream {
     }
 }
 
-/// `impl Deserialize for name`: a visitor reading a map into one local per field.
-fn deserialize_impl(name: &Ident, fields: &[Field]) -> TokenStream {
+/// `impl Deserialize for name`, one call of the core's `object::read`, whose one visitor serves
+/// every struct, and `impl crate::object::Object for name`: its `visit_map`, reading the map
+/// into one local per field.
+fn deserialize_impl(name: &Ident, fields: &[Field]) -> (TokenStream, TokenStream) {
     let expecting = format!("struct {name}");
     let locals: Vec<Ident> = (0..fields.len()).map(|i| format_ident!("f{i}")).collect();
     let wires = fields.iter().map(|f| &f.wire);
@@ -445,48 +451,46 @@ fn deserialize_impl(name: &Ident, fields: &[Field]) -> TokenStream {
             ),
         }
     });
-    quote! {
+    let deserialize = quote! {
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> ::std::result::Result<Self, D::Error> {
-                struct Visitor;
-                impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                    type Value = #name;
-                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                        f.write_str(#expecting)
-                    }
-                    fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                        self,
-                        mut map: A,
-                    ) -> ::std::result::Result<#name, A::Error> {
-                        #(let mut #locals: #slots = ::std::option::Option::None;)*
-                        loop {
-                            let field = match map.next_key_seed(crate::object::Field(&[#(#wires),*])) {
-                                ::std::result::Result::Ok(::std::option::Option::Some(field)) => field,
-                                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                                ::std::result::Result::Err(error) => {
-                                    return ::std::result::Result::Err(error);
-                                }
-                            };
-                            match field {
-                                #(#arms)*
-                                _ => {
-                                    if let ::std::result::Result::Err(error) =
-                                        map.next_value::<::serde::de::IgnoredAny>()
-                                    {
-                                        return ::std::result::Result::Err(error);
-                                    }
-                                }
-                            }
-                        }
-                        ::std::result::Result::Ok(#name { #(#built)* })
-                    }
-                }
-                deserializer.deserialize_map(Visitor)
+                crate::object::read(deserializer)
             }
         }
-    }
+    };
+    let object = quote! {
+        impl<'de> crate::object::Object<'de> for #name {
+            const EXPECTING: &'static str = #expecting;
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                mut map: A,
+            ) -> ::std::result::Result<Self, A::Error> {
+                #(let mut #locals: #slots = ::std::option::Option::None;)*
+                loop {
+                    let field = match map.next_key_seed(crate::object::Field(&[#(#wires),*])) {
+                        ::std::result::Result::Ok(::std::option::Option::Some(field)) => field,
+                        ::std::result::Result::Ok(::std::option::Option::None) => break,
+                        ::std::result::Result::Err(error) => {
+                            return ::std::result::Result::Err(error);
+                        }
+                    };
+                    match field {
+                        #(#arms)*
+                        _ => {
+                            if let ::std::result::Result::Err(error) =
+                                map.next_value::<::serde::de::IgnoredAny>()
+                            {
+                                return ::std::result::Result::Err(error);
+                            }
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(#name { #(#built)* })
+            }
+        }
+    };
+    (deserialize, object)
 }
 
 #[cfg(test)]
@@ -526,6 +530,16 @@ mod tests {
         assert!(out.contains("missing_field (\"code\")"), "{out}");
         assert!(out.contains("data : f1 ,"), "{out}");
         assert!(out.contains("type_ : f2 . unwrap_or_default ()"), "{out}");
+        // One visitor of the core's reads it: no visitor type of its own.
+        assert!(
+            out.contains("crate :: object :: read (deserializer)"),
+            "{out}"
+        );
+        assert!(
+            out.contains("impl < 'de > crate :: object :: Object < 'de > for Answer { const EXPECTING : & 'static str = \"struct Answer\" ;"),
+            "{out}"
+        );
+        assert!(!out.contains("struct Visitor"), "{out}");
     }
 
     #[test]
@@ -558,6 +572,9 @@ mod tests {
         );
         assert!(out.contains(
             "# [cfg (feature = \"fake\")] impl < 'de > :: serde :: Deserialize < 'de > for Body"
+        ), "{out}");
+        assert!(out.contains(
+            "# [cfg (feature = \"fake\")] impl < 'de > crate :: object :: Object < 'de > for Body"
         ), "{out}");
     }
 

@@ -4,8 +4,9 @@
 //! pass); this is the part they share. Not part of the API.
 
 use std::fmt;
+use std::marker::PhantomData;
 
-use serde::de::{DeserializeSeed, Deserializer, Error, Visitor};
+use serde::de::{DeserializeSeed, Deserializer, Error, MapAccess, Visitor};
 use serde::ser::{SerializeStruct, Serializer};
 
 /// A field's value as [`serialize`] takes it: any `Serialize` type, behind `dyn`.
@@ -35,6 +36,36 @@ pub fn unless_none<T: serde::Serialize>(value: &Option<T>) -> Option<Value<'_>> 
     match value {
         Some(value) => Some(value),
         None => None,
+    }
+}
+
+/// A generated struct read from a JSON object: what an error says was expected, and its
+/// written-out `visit_map`. One visitor (see [`read`]) serves every struct, where each had a
+/// visitor type of its own.
+pub trait Object<'de>: Sized {
+    /// `struct <Name>`.
+    const EXPECTING: &'static str;
+    /// The struct, from the object's entries.
+    fn visit_map<A: MapAccess<'de>>(map: A) -> Result<Self, A::Error>;
+}
+
+/// A generated struct's `deserialize`: `T` read from `deserializer` as a JSON object.
+pub fn read<'de, T: Object<'de>, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+    deserializer.deserialize_map(Reader(PhantomData))
+}
+
+/// The visitor of every [`Object`].
+struct Reader<T>(PhantomData<T>);
+
+impl<'de, T: Object<'de>> Visitor<'de> for Reader<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(T::EXPECTING)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        T::visit_map(map)
     }
 }
 
@@ -85,6 +116,51 @@ mod tests {
         // An escaped name is compared unescaped.
         assert_eq!(read(r#""\u0074ype""#), 1);
         assert_eq!(read(r#""other""#), usize::MAX);
+    }
+
+    /// A struct read as the generated code reads one.
+    #[derive(Debug, PartialEq)]
+    struct Pair {
+        key: String,
+        count: Option<u32>,
+    }
+
+    impl<'de> serde::Deserialize<'de> for Pair {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            super::read(deserializer)
+        }
+    }
+
+    impl<'de> super::Object<'de> for Pair {
+        const EXPECTING: &'static str = "struct Pair";
+        fn visit_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+            let (mut key, mut count) = (None, None);
+            while let Some(field) = map.next_key_seed(Field(&["key", "count"]))? {
+                match field {
+                    0 => key = Some(map.next_value()?),
+                    1 => count = map.next_value()?,
+                    _ => drop(map.next_value::<serde::de::IgnoredAny>()?),
+                }
+            }
+            let key = key.ok_or_else(|| serde::de::Error::missing_field("key"))?;
+            Ok(Pair { key, count })
+        }
+    }
+
+    #[test]
+    fn one_visitor_reads_every_object_and_names_the_struct_it_expected() {
+        let pair: Pair = serde_json::from_str(r#"{"count":2,"other":[1],"key":"k"}"#).unwrap();
+        assert_eq!(
+            pair,
+            Pair {
+                key: "k".into(),
+                count: Some(2)
+            }
+        );
+        let wrong = serde_json::from_str::<Pair>("[1]").unwrap_err().to_string();
+        assert!(wrong.contains("expected struct Pair"), "{wrong}");
+        let missing = serde_json::from_str::<Pair>("{}").unwrap_err().to_string();
+        assert!(missing.contains("missing field `key`"), "{missing}");
     }
 
     struct Member {

@@ -26,144 +26,135 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = AppAccessToken;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct AppAccessToken")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<AppAccessToken, A::Error> {
-                    let mut f0: ::std::option::Option<crate::SecretString> = ::std::option::Option::None;
-                    let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                    let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
-                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut f4: ::std::option::Option<crate::SecretString> = ::std::option::Option::None;
-                    loop {
-                        let field = match map
-                            .next_key_seed(
-                                crate::object::Field(
-                                    &[
-                                        "app_access_token",
-                                        "code",
-                                        "expire",
-                                        "msg",
-                                        "tenant_access_token",
-                                    ],
-                                ),
-                            )
-                        {
-                            ::std::result::Result::Ok(
-                                ::std::option::Option::Some(field),
-                            ) => field,
-                            ::std::result::Result::Ok(::std::option::Option::None) => {
-                                break;
-                            }
+            crate::object::read(deserializer)
+        }
+    }
+    impl<'de> crate::object::Object<'de> for AppAccessToken {
+        const EXPECTING: &'static str = "struct AppAccessToken";
+        #[inline]
+        fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            mut map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut f0: ::std::option::Option<crate::SecretString> = ::std::option::Option::None;
+            let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+            let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+            let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+            let mut f4: ::std::option::Option<crate::SecretString> = ::std::option::Option::None;
+            loop {
+                let field = match map
+                    .next_key_seed(
+                        crate::object::Field(
+                            &[
+                                "app_access_token",
+                                "code",
+                                "expire",
+                                "msg",
+                                "tenant_access_token",
+                            ],
+                        ),
+                    )
+                {
+                    ::std::result::Result::Ok(::std::option::Option::Some(field)) => {
+                        field
+                    }
+                    ::std::result::Result::Ok(::std::option::Option::None) => break,
+                    ::std::result::Result::Err(error) => {
+                        return ::std::result::Result::Err(error);
+                    }
+                };
+                match field {
+                    0usize => {
+                        f0 = ::std::option::Option::Some(
+                            match map.next_value() {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(error) => {
+                                    return ::std::result::Result::Err(error);
+                                }
+                            },
+                        );
+                    }
+                    1usize => {
+                        f1 = ::std::option::Option::Some(
+                            match map.next_value() {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(error) => {
+                                    return ::std::result::Result::Err(error);
+                                }
+                            },
+                        );
+                    }
+                    2usize => {
+                        f2 = ::std::option::Option::Some(
+                            match map.next_value() {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(error) => {
+                                    return ::std::result::Result::Err(error);
+                                }
+                            },
+                        );
+                    }
+                    3usize => {
+                        f3 = ::std::option::Option::Some(
+                            match map.next_value() {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(error) => {
+                                    return ::std::result::Result::Err(error);
+                                }
+                            },
+                        );
+                    }
+                    4usize => {
+                        f4 = match map.next_value() {
+                            ::std::result::Result::Ok(value) => value,
                             ::std::result::Result::Err(error) => {
                                 return ::std::result::Result::Err(error);
                             }
                         };
-                        match field {
-                            0usize => {
-                                f0 = ::std::option::Option::Some(
-                                    match map.next_value() {
-                                        ::std::result::Result::Ok(value) => value,
-                                        ::std::result::Result::Err(error) => {
-                                            return ::std::result::Result::Err(error);
-                                        }
-                                    },
-                                );
-                            }
-                            1usize => {
-                                f1 = ::std::option::Option::Some(
-                                    match map.next_value() {
-                                        ::std::result::Result::Ok(value) => value,
-                                        ::std::result::Result::Err(error) => {
-                                            return ::std::result::Result::Err(error);
-                                        }
-                                    },
-                                );
-                            }
-                            2usize => {
-                                f2 = ::std::option::Option::Some(
-                                    match map.next_value() {
-                                        ::std::result::Result::Ok(value) => value,
-                                        ::std::result::Result::Err(error) => {
-                                            return ::std::result::Result::Err(error);
-                                        }
-                                    },
-                                );
-                            }
-                            3usize => {
-                                f3 = ::std::option::Option::Some(
-                                    match map.next_value() {
-                                        ::std::result::Result::Ok(value) => value,
-                                        ::std::result::Result::Err(error) => {
-                                            return ::std::result::Result::Err(error);
-                                        }
-                                    },
-                                );
-                            }
-                            4usize => {
-                                f4 = match map.next_value() {
-                                    ::std::result::Result::Ok(value) => value,
-                                    ::std::result::Result::Err(error) => {
-                                        return ::std::result::Result::Err(error);
-                                    }
-                                };
-                            }
-                            _ => {
-                                if let ::std::result::Result::Err(error) = map
-                                    .next_value::<::serde::de::IgnoredAny>()
-                                {
-                                    return ::std::result::Result::Err(error);
-                                }
-                            }
+                    }
+                    _ => {
+                        if let ::std::result::Result::Err(error) = map
+                            .next_value::<::serde::de::IgnoredAny>()
+                        {
+                            return ::std::result::Result::Err(error);
                         }
                     }
-                    ::std::result::Result::Ok(AppAccessToken {
-                        app_access_token: match f0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::missing_field("app_access_token"),
-                                );
-                            }
-                        },
-                        code: match f1 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::missing_field("code"),
-                                );
-                            }
-                        },
-                        expire: match f2 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::missing_field("expire"),
-                                );
-                            }
-                        },
-                        msg: match f3 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::missing_field("msg"),
-                                );
-                            }
-                        },
-                        tenant_access_token: f4,
-                    })
                 }
             }
-            deserializer.deserialize_map(Visitor)
+            ::std::result::Result::Ok(AppAccessToken {
+                app_access_token: match f0 {
+                    ::std::option::Option::Some(value) => value,
+                    ::std::option::Option::None => {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::missing_field("app_access_token"),
+                        );
+                    }
+                },
+                code: match f1 {
+                    ::std::option::Option::Some(value) => value,
+                    ::std::option::Option::None => {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::missing_field("code"),
+                        );
+                    }
+                },
+                expire: match f2 {
+                    ::std::option::Option::Some(value) => value,
+                    ::std::option::Option::None => {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::missing_field("expire"),
+                        );
+                    }
+                },
+                msg: match f3 {
+                    ::std::option::Option::Some(value) => value,
+                    ::std::option::Option::None => {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::missing_field("msg"),
+                        );
+                    }
+                },
+                tenant_access_token: f4,
+            })
         }
     }
     ///`AppTicketResendRequest`
@@ -206,88 +197,78 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = AppTicketResendRequest;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct AppTicketResendRequest")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<AppTicketResendRequest, A::Error> {
-                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut f1: ::std::option::Option<crate::SecretString> = ::std::option::Option::None;
-                    loop {
-                        let field = match map
-                            .next_key_seed(
-                                crate::object::Field(&["app_id", "app_secret"]),
-                            )
-                        {
-                            ::std::result::Result::Ok(
-                                ::std::option::Option::Some(field),
-                            ) => field,
-                            ::std::result::Result::Ok(::std::option::Option::None) => {
-                                break;
-                            }
-                            ::std::result::Result::Err(error) => {
-                                return ::std::result::Result::Err(error);
-                            }
-                        };
-                        match field {
-                            0usize => {
-                                f0 = ::std::option::Option::Some(
-                                    match map.next_value() {
-                                        ::std::result::Result::Ok(value) => value,
-                                        ::std::result::Result::Err(error) => {
-                                            return ::std::result::Result::Err(error);
-                                        }
-                                    },
-                                );
-                            }
-                            1usize => {
-                                f1 = ::std::option::Option::Some(
-                                    match map.next_value() {
-                                        ::std::result::Result::Ok(value) => value,
-                                        ::std::result::Result::Err(error) => {
-                                            return ::std::result::Result::Err(error);
-                                        }
-                                    },
-                                );
-                            }
-                            _ => {
-                                if let ::std::result::Result::Err(error) = map
-                                    .next_value::<::serde::de::IgnoredAny>()
-                                {
+            crate::object::read(deserializer)
+        }
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> crate::object::Object<'de> for AppTicketResendRequest {
+        const EXPECTING: &'static str = "struct AppTicketResendRequest";
+        #[inline]
+        fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            mut map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+            let mut f1: ::std::option::Option<crate::SecretString> = ::std::option::Option::None;
+            loop {
+                let field = match map
+                    .next_key_seed(crate::object::Field(&["app_id", "app_secret"]))
+                {
+                    ::std::result::Result::Ok(::std::option::Option::Some(field)) => {
+                        field
+                    }
+                    ::std::result::Result::Ok(::std::option::Option::None) => break,
+                    ::std::result::Result::Err(error) => {
+                        return ::std::result::Result::Err(error);
+                    }
+                };
+                match field {
+                    0usize => {
+                        f0 = ::std::option::Option::Some(
+                            match map.next_value() {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(error) => {
                                     return ::std::result::Result::Err(error);
                                 }
-                            }
+                            },
+                        );
+                    }
+                    1usize => {
+                        f1 = ::std::option::Option::Some(
+                            match map.next_value() {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(error) => {
+                                    return ::std::result::Result::Err(error);
+                                }
+                            },
+                        );
+                    }
+                    _ => {
+                        if let ::std::result::Result::Err(error) = map
+                            .next_value::<::serde::de::IgnoredAny>()
+                        {
+                            return ::std::result::Result::Err(error);
                         }
                     }
-                    ::std::result::Result::Ok(AppTicketResendRequest {
-                        app_id: match f0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::missing_field("app_id"),
-                                );
-                            }
-                        },
-                        app_secret: match f1 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::missing_field("app_secret"),
-                                );
-                            }
-                        },
-                    })
                 }
             }
-            deserializer.deserialize_map(Visitor)
+            ::std::result::Result::Ok(AppTicketResendRequest {
+                app_id: match f0 {
+                    ::std::option::Option::Some(value) => value,
+                    ::std::option::Option::None => {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::missing_field("app_id"),
+                        );
+                    }
+                },
+                app_secret: match f1 {
+                    ::std::option::Option::Some(value) => value,
+                    ::std::option::Option::None => {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::missing_field("app_secret"),
+                        );
+                    }
+                },
+            })
         }
     }
     impl AppTicketResendRequest {
@@ -308,86 +289,77 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = AppTicketResent;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct AppTicketResent")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<AppTicketResent, A::Error> {
-                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    loop {
-                        let field = match map
-                            .next_key_seed(crate::object::Field(&["code", "msg"]))
-                        {
-                            ::std::result::Result::Ok(
-                                ::std::option::Option::Some(field),
-                            ) => field,
-                            ::std::result::Result::Ok(::std::option::Option::None) => {
-                                break;
-                            }
-                            ::std::result::Result::Err(error) => {
-                                return ::std::result::Result::Err(error);
-                            }
-                        };
-                        match field {
-                            0usize => {
-                                f0 = ::std::option::Option::Some(
-                                    match map.next_value() {
-                                        ::std::result::Result::Ok(value) => value,
-                                        ::std::result::Result::Err(error) => {
-                                            return ::std::result::Result::Err(error);
-                                        }
-                                    },
-                                );
-                            }
-                            1usize => {
-                                f1 = ::std::option::Option::Some(
-                                    match map.next_value() {
-                                        ::std::result::Result::Ok(value) => value,
-                                        ::std::result::Result::Err(error) => {
-                                            return ::std::result::Result::Err(error);
-                                        }
-                                    },
-                                );
-                            }
-                            _ => {
-                                if let ::std::result::Result::Err(error) = map
-                                    .next_value::<::serde::de::IgnoredAny>()
-                                {
+            crate::object::read(deserializer)
+        }
+    }
+    impl<'de> crate::object::Object<'de> for AppTicketResent {
+        const EXPECTING: &'static str = "struct AppTicketResent";
+        #[inline]
+        fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            mut map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+            let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+            loop {
+                let field = match map
+                    .next_key_seed(crate::object::Field(&["code", "msg"]))
+                {
+                    ::std::result::Result::Ok(::std::option::Option::Some(field)) => {
+                        field
+                    }
+                    ::std::result::Result::Ok(::std::option::Option::None) => break,
+                    ::std::result::Result::Err(error) => {
+                        return ::std::result::Result::Err(error);
+                    }
+                };
+                match field {
+                    0usize => {
+                        f0 = ::std::option::Option::Some(
+                            match map.next_value() {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(error) => {
                                     return ::std::result::Result::Err(error);
                                 }
-                            }
+                            },
+                        );
+                    }
+                    1usize => {
+                        f1 = ::std::option::Option::Some(
+                            match map.next_value() {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(error) => {
+                                    return ::std::result::Result::Err(error);
+                                }
+                            },
+                        );
+                    }
+                    _ => {
+                        if let ::std::result::Result::Err(error) = map
+                            .next_value::<::serde::de::IgnoredAny>()
+                        {
+                            return ::std::result::Result::Err(error);
                         }
                     }
-                    ::std::result::Result::Ok(AppTicketResent {
-                        code: match f0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::missing_field("code"),
-                                );
-                            }
-                        },
-                        msg: match f1 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::missing_field("msg"),
-                                );
-                            }
-                        },
-                    })
                 }
             }
-            deserializer.deserialize_map(Visitor)
+            ::std::result::Result::Ok(AppTicketResent {
+                code: match f0 {
+                    ::std::option::Option::Some(value) => value,
+                    ::std::option::Option::None => {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::missing_field("code"),
+                        );
+                    }
+                },
+                msg: match f1 {
+                    ::std::option::Option::Some(value) => value,
+                    ::std::option::Option::None => {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::missing_field("msg"),
+                        );
+                    }
+                },
+            })
         }
     }
     ///`MarketplaceAppAccessTokenRequest`
@@ -438,109 +410,99 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = MarketplaceAppAccessTokenRequest;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct MarketplaceAppAccessTokenRequest")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<MarketplaceAppAccessTokenRequest, A::Error> {
-                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut f1: ::std::option::Option<crate::SecretString> = ::std::option::Option::None;
-                    let mut f2: ::std::option::Option<crate::SecretString> = ::std::option::Option::None;
-                    loop {
-                        let field = match map
-                            .next_key_seed(
-                                crate::object::Field(
-                                    &["app_id", "app_secret", "app_ticket"],
-                                ),
-                            )
-                        {
-                            ::std::result::Result::Ok(
-                                ::std::option::Option::Some(field),
-                            ) => field,
-                            ::std::result::Result::Ok(::std::option::Option::None) => {
-                                break;
-                            }
-                            ::std::result::Result::Err(error) => {
-                                return ::std::result::Result::Err(error);
-                            }
-                        };
-                        match field {
-                            0usize => {
-                                f0 = ::std::option::Option::Some(
-                                    match map.next_value() {
-                                        ::std::result::Result::Ok(value) => value,
-                                        ::std::result::Result::Err(error) => {
-                                            return ::std::result::Result::Err(error);
-                                        }
-                                    },
-                                );
-                            }
-                            1usize => {
-                                f1 = ::std::option::Option::Some(
-                                    match map.next_value() {
-                                        ::std::result::Result::Ok(value) => value,
-                                        ::std::result::Result::Err(error) => {
-                                            return ::std::result::Result::Err(error);
-                                        }
-                                    },
-                                );
-                            }
-                            2usize => {
-                                f2 = ::std::option::Option::Some(
-                                    match map.next_value() {
-                                        ::std::result::Result::Ok(value) => value,
-                                        ::std::result::Result::Err(error) => {
-                                            return ::std::result::Result::Err(error);
-                                        }
-                                    },
-                                );
-                            }
-                            _ => {
-                                if let ::std::result::Result::Err(error) = map
-                                    .next_value::<::serde::de::IgnoredAny>()
-                                {
+            crate::object::read(deserializer)
+        }
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> crate::object::Object<'de> for MarketplaceAppAccessTokenRequest {
+        const EXPECTING: &'static str = "struct MarketplaceAppAccessTokenRequest";
+        #[inline]
+        fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            mut map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+            let mut f1: ::std::option::Option<crate::SecretString> = ::std::option::Option::None;
+            let mut f2: ::std::option::Option<crate::SecretString> = ::std::option::Option::None;
+            loop {
+                let field = match map
+                    .next_key_seed(
+                        crate::object::Field(&["app_id", "app_secret", "app_ticket"]),
+                    )
+                {
+                    ::std::result::Result::Ok(::std::option::Option::Some(field)) => {
+                        field
+                    }
+                    ::std::result::Result::Ok(::std::option::Option::None) => break,
+                    ::std::result::Result::Err(error) => {
+                        return ::std::result::Result::Err(error);
+                    }
+                };
+                match field {
+                    0usize => {
+                        f0 = ::std::option::Option::Some(
+                            match map.next_value() {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(error) => {
                                     return ::std::result::Result::Err(error);
                                 }
-                            }
+                            },
+                        );
+                    }
+                    1usize => {
+                        f1 = ::std::option::Option::Some(
+                            match map.next_value() {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(error) => {
+                                    return ::std::result::Result::Err(error);
+                                }
+                            },
+                        );
+                    }
+                    2usize => {
+                        f2 = ::std::option::Option::Some(
+                            match map.next_value() {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(error) => {
+                                    return ::std::result::Result::Err(error);
+                                }
+                            },
+                        );
+                    }
+                    _ => {
+                        if let ::std::result::Result::Err(error) = map
+                            .next_value::<::serde::de::IgnoredAny>()
+                        {
+                            return ::std::result::Result::Err(error);
                         }
                     }
-                    ::std::result::Result::Ok(MarketplaceAppAccessTokenRequest {
-                        app_id: match f0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::missing_field("app_id"),
-                                );
-                            }
-                        },
-                        app_secret: match f1 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::missing_field("app_secret"),
-                                );
-                            }
-                        },
-                        app_ticket: match f2 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::missing_field("app_ticket"),
-                                );
-                            }
-                        },
-                    })
                 }
             }
-            deserializer.deserialize_map(Visitor)
+            ::std::result::Result::Ok(MarketplaceAppAccessTokenRequest {
+                app_id: match f0 {
+                    ::std::option::Option::Some(value) => value,
+                    ::std::option::Option::None => {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::missing_field("app_id"),
+                        );
+                    }
+                },
+                app_secret: match f1 {
+                    ::std::option::Option::Some(value) => value,
+                    ::std::option::Option::None => {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::missing_field("app_secret"),
+                        );
+                    }
+                },
+                app_ticket: match f2 {
+                    ::std::option::Option::Some(value) => value,
+                    ::std::option::Option::None => {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::missing_field("app_ticket"),
+                        );
+                    }
+                },
+            })
         }
     }
     impl MarketplaceAppAccessTokenRequest {
@@ -589,91 +551,80 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = MarketplaceTenantAccessTokenRequest;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct MarketplaceTenantAccessTokenRequest")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<
-                    MarketplaceTenantAccessTokenRequest,
-                    A::Error,
-                > {
-                    let mut f0: ::std::option::Option<crate::SecretString> = ::std::option::Option::None;
-                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    loop {
-                        let field = match map
-                            .next_key_seed(
-                                crate::object::Field(&["app_access_token", "tenant_key"]),
-                            )
-                        {
-                            ::std::result::Result::Ok(
-                                ::std::option::Option::Some(field),
-                            ) => field,
-                            ::std::result::Result::Ok(::std::option::Option::None) => {
-                                break;
-                            }
-                            ::std::result::Result::Err(error) => {
-                                return ::std::result::Result::Err(error);
-                            }
-                        };
-                        match field {
-                            0usize => {
-                                f0 = ::std::option::Option::Some(
-                                    match map.next_value() {
-                                        ::std::result::Result::Ok(value) => value,
-                                        ::std::result::Result::Err(error) => {
-                                            return ::std::result::Result::Err(error);
-                                        }
-                                    },
-                                );
-                            }
-                            1usize => {
-                                f1 = ::std::option::Option::Some(
-                                    match map.next_value() {
-                                        ::std::result::Result::Ok(value) => value,
-                                        ::std::result::Result::Err(error) => {
-                                            return ::std::result::Result::Err(error);
-                                        }
-                                    },
-                                );
-                            }
-                            _ => {
-                                if let ::std::result::Result::Err(error) = map
-                                    .next_value::<::serde::de::IgnoredAny>()
-                                {
+            crate::object::read(deserializer)
+        }
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> crate::object::Object<'de> for MarketplaceTenantAccessTokenRequest {
+        const EXPECTING: &'static str = "struct MarketplaceTenantAccessTokenRequest";
+        #[inline]
+        fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            mut map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut f0: ::std::option::Option<crate::SecretString> = ::std::option::Option::None;
+            let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+            loop {
+                let field = match map
+                    .next_key_seed(
+                        crate::object::Field(&["app_access_token", "tenant_key"]),
+                    )
+                {
+                    ::std::result::Result::Ok(::std::option::Option::Some(field)) => {
+                        field
+                    }
+                    ::std::result::Result::Ok(::std::option::Option::None) => break,
+                    ::std::result::Result::Err(error) => {
+                        return ::std::result::Result::Err(error);
+                    }
+                };
+                match field {
+                    0usize => {
+                        f0 = ::std::option::Option::Some(
+                            match map.next_value() {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(error) => {
                                     return ::std::result::Result::Err(error);
                                 }
-                            }
+                            },
+                        );
+                    }
+                    1usize => {
+                        f1 = ::std::option::Option::Some(
+                            match map.next_value() {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(error) => {
+                                    return ::std::result::Result::Err(error);
+                                }
+                            },
+                        );
+                    }
+                    _ => {
+                        if let ::std::result::Result::Err(error) = map
+                            .next_value::<::serde::de::IgnoredAny>()
+                        {
+                            return ::std::result::Result::Err(error);
                         }
                     }
-                    ::std::result::Result::Ok(MarketplaceTenantAccessTokenRequest {
-                        app_access_token: match f0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::missing_field("app_access_token"),
-                                );
-                            }
-                        },
-                        tenant_key: match f1 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::missing_field("tenant_key"),
-                                );
-                            }
-                        },
-                    })
                 }
             }
-            deserializer.deserialize_map(Visitor)
+            ::std::result::Result::Ok(MarketplaceTenantAccessTokenRequest {
+                app_access_token: match f0 {
+                    ::std::option::Option::Some(value) => value,
+                    ::std::option::Option::None => {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::missing_field("app_access_token"),
+                        );
+                    }
+                },
+                tenant_key: match f1 {
+                    ::std::option::Option::Some(value) => value,
+                    ::std::option::Option::None => {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::missing_field("tenant_key"),
+                        );
+                    }
+                },
+            })
         }
     }
     impl MarketplaceTenantAccessTokenRequest {
@@ -722,88 +673,78 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = SelfBuiltAppAccessTokenRequest;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct SelfBuiltAppAccessTokenRequest")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<SelfBuiltAppAccessTokenRequest, A::Error> {
-                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut f1: ::std::option::Option<crate::SecretString> = ::std::option::Option::None;
-                    loop {
-                        let field = match map
-                            .next_key_seed(
-                                crate::object::Field(&["app_id", "app_secret"]),
-                            )
-                        {
-                            ::std::result::Result::Ok(
-                                ::std::option::Option::Some(field),
-                            ) => field,
-                            ::std::result::Result::Ok(::std::option::Option::None) => {
-                                break;
-                            }
-                            ::std::result::Result::Err(error) => {
-                                return ::std::result::Result::Err(error);
-                            }
-                        };
-                        match field {
-                            0usize => {
-                                f0 = ::std::option::Option::Some(
-                                    match map.next_value() {
-                                        ::std::result::Result::Ok(value) => value,
-                                        ::std::result::Result::Err(error) => {
-                                            return ::std::result::Result::Err(error);
-                                        }
-                                    },
-                                );
-                            }
-                            1usize => {
-                                f1 = ::std::option::Option::Some(
-                                    match map.next_value() {
-                                        ::std::result::Result::Ok(value) => value,
-                                        ::std::result::Result::Err(error) => {
-                                            return ::std::result::Result::Err(error);
-                                        }
-                                    },
-                                );
-                            }
-                            _ => {
-                                if let ::std::result::Result::Err(error) = map
-                                    .next_value::<::serde::de::IgnoredAny>()
-                                {
+            crate::object::read(deserializer)
+        }
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> crate::object::Object<'de> for SelfBuiltAppAccessTokenRequest {
+        const EXPECTING: &'static str = "struct SelfBuiltAppAccessTokenRequest";
+        #[inline]
+        fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            mut map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+            let mut f1: ::std::option::Option<crate::SecretString> = ::std::option::Option::None;
+            loop {
+                let field = match map
+                    .next_key_seed(crate::object::Field(&["app_id", "app_secret"]))
+                {
+                    ::std::result::Result::Ok(::std::option::Option::Some(field)) => {
+                        field
+                    }
+                    ::std::result::Result::Ok(::std::option::Option::None) => break,
+                    ::std::result::Result::Err(error) => {
+                        return ::std::result::Result::Err(error);
+                    }
+                };
+                match field {
+                    0usize => {
+                        f0 = ::std::option::Option::Some(
+                            match map.next_value() {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(error) => {
                                     return ::std::result::Result::Err(error);
                                 }
-                            }
+                            },
+                        );
+                    }
+                    1usize => {
+                        f1 = ::std::option::Option::Some(
+                            match map.next_value() {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(error) => {
+                                    return ::std::result::Result::Err(error);
+                                }
+                            },
+                        );
+                    }
+                    _ => {
+                        if let ::std::result::Result::Err(error) = map
+                            .next_value::<::serde::de::IgnoredAny>()
+                        {
+                            return ::std::result::Result::Err(error);
                         }
                     }
-                    ::std::result::Result::Ok(SelfBuiltAppAccessTokenRequest {
-                        app_id: match f0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::missing_field("app_id"),
-                                );
-                            }
-                        },
-                        app_secret: match f1 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::missing_field("app_secret"),
-                                );
-                            }
-                        },
-                    })
                 }
             }
-            deserializer.deserialize_map(Visitor)
+            ::std::result::Result::Ok(SelfBuiltAppAccessTokenRequest {
+                app_id: match f0 {
+                    ::std::option::Option::Some(value) => value,
+                    ::std::option::Option::None => {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::missing_field("app_id"),
+                        );
+                    }
+                },
+                app_secret: match f1 {
+                    ::std::option::Option::Some(value) => value,
+                    ::std::option::Option::None => {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::missing_field("app_secret"),
+                        );
+                    }
+                },
+            })
         }
     }
     impl SelfBuiltAppAccessTokenRequest {
@@ -828,128 +769,119 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = TenantAccessToken;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct TenantAccessToken")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<TenantAccessToken, A::Error> {
-                    let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-                    let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut f3: ::std::option::Option<crate::SecretString> = ::std::option::Option::None;
-                    loop {
-                        let field = match map
-                            .next_key_seed(
-                                crate::object::Field(
-                                    &["code", "expire", "msg", "tenant_access_token"],
-                                ),
-                            )
-                        {
-                            ::std::result::Result::Ok(
-                                ::std::option::Option::Some(field),
-                            ) => field,
-                            ::std::result::Result::Ok(::std::option::Option::None) => {
-                                break;
-                            }
-                            ::std::result::Result::Err(error) => {
-                                return ::std::result::Result::Err(error);
-                            }
-                        };
-                        match field {
-                            0usize => {
-                                f0 = ::std::option::Option::Some(
-                                    match map.next_value() {
-                                        ::std::result::Result::Ok(value) => value,
-                                        ::std::result::Result::Err(error) => {
-                                            return ::std::result::Result::Err(error);
-                                        }
-                                    },
-                                );
-                            }
-                            1usize => {
-                                f1 = ::std::option::Option::Some(
-                                    match map.next_value() {
-                                        ::std::result::Result::Ok(value) => value,
-                                        ::std::result::Result::Err(error) => {
-                                            return ::std::result::Result::Err(error);
-                                        }
-                                    },
-                                );
-                            }
-                            2usize => {
-                                f2 = ::std::option::Option::Some(
-                                    match map.next_value() {
-                                        ::std::result::Result::Ok(value) => value,
-                                        ::std::result::Result::Err(error) => {
-                                            return ::std::result::Result::Err(error);
-                                        }
-                                    },
-                                );
-                            }
-                            3usize => {
-                                f3 = ::std::option::Option::Some(
-                                    match map.next_value() {
-                                        ::std::result::Result::Ok(value) => value,
-                                        ::std::result::Result::Err(error) => {
-                                            return ::std::result::Result::Err(error);
-                                        }
-                                    },
-                                );
-                            }
-                            _ => {
-                                if let ::std::result::Result::Err(error) = map
-                                    .next_value::<::serde::de::IgnoredAny>()
-                                {
+            crate::object::read(deserializer)
+        }
+    }
+    impl<'de> crate::object::Object<'de> for TenantAccessToken {
+        const EXPECTING: &'static str = "struct TenantAccessToken";
+        #[inline]
+        fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            mut map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+            let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+            let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+            let mut f3: ::std::option::Option<crate::SecretString> = ::std::option::Option::None;
+            loop {
+                let field = match map
+                    .next_key_seed(
+                        crate::object::Field(
+                            &["code", "expire", "msg", "tenant_access_token"],
+                        ),
+                    )
+                {
+                    ::std::result::Result::Ok(::std::option::Option::Some(field)) => {
+                        field
+                    }
+                    ::std::result::Result::Ok(::std::option::Option::None) => break,
+                    ::std::result::Result::Err(error) => {
+                        return ::std::result::Result::Err(error);
+                    }
+                };
+                match field {
+                    0usize => {
+                        f0 = ::std::option::Option::Some(
+                            match map.next_value() {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(error) => {
                                     return ::std::result::Result::Err(error);
                                 }
-                            }
+                            },
+                        );
+                    }
+                    1usize => {
+                        f1 = ::std::option::Option::Some(
+                            match map.next_value() {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(error) => {
+                                    return ::std::result::Result::Err(error);
+                                }
+                            },
+                        );
+                    }
+                    2usize => {
+                        f2 = ::std::option::Option::Some(
+                            match map.next_value() {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(error) => {
+                                    return ::std::result::Result::Err(error);
+                                }
+                            },
+                        );
+                    }
+                    3usize => {
+                        f3 = ::std::option::Option::Some(
+                            match map.next_value() {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(error) => {
+                                    return ::std::result::Result::Err(error);
+                                }
+                            },
+                        );
+                    }
+                    _ => {
+                        if let ::std::result::Result::Err(error) = map
+                            .next_value::<::serde::de::IgnoredAny>()
+                        {
+                            return ::std::result::Result::Err(error);
                         }
                     }
-                    ::std::result::Result::Ok(TenantAccessToken {
-                        code: match f0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::missing_field("code"),
-                                );
-                            }
-                        },
-                        expire: match f1 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::missing_field("expire"),
-                                );
-                            }
-                        },
-                        msg: match f2 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::missing_field("msg"),
-                                );
-                            }
-                        },
-                        tenant_access_token: match f3 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::missing_field("tenant_access_token"),
-                                );
-                            }
-                        },
-                    })
                 }
             }
-            deserializer.deserialize_map(Visitor)
+            ::std::result::Result::Ok(TenantAccessToken {
+                code: match f0 {
+                    ::std::option::Option::Some(value) => value,
+                    ::std::option::Option::None => {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::missing_field("code"),
+                        );
+                    }
+                },
+                expire: match f1 {
+                    ::std::option::Option::Some(value) => value,
+                    ::std::option::Option::None => {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::missing_field("expire"),
+                        );
+                    }
+                },
+                msg: match f2 {
+                    ::std::option::Option::Some(value) => value,
+                    ::std::option::Option::None => {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::missing_field("msg"),
+                        );
+                    }
+                },
+                tenant_access_token: match f3 {
+                    ::std::option::Option::Some(value) => value,
+                    ::std::option::Option::None => {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::missing_field("tenant_access_token"),
+                        );
+                    }
+                },
+            })
         }
     }
     ///`TenantAccessTokenRequest`
@@ -992,88 +924,78 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = TenantAccessTokenRequest;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct TenantAccessTokenRequest")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<TenantAccessTokenRequest, A::Error> {
-                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut f1: ::std::option::Option<crate::SecretString> = ::std::option::Option::None;
-                    loop {
-                        let field = match map
-                            .next_key_seed(
-                                crate::object::Field(&["app_id", "app_secret"]),
-                            )
-                        {
-                            ::std::result::Result::Ok(
-                                ::std::option::Option::Some(field),
-                            ) => field,
-                            ::std::result::Result::Ok(::std::option::Option::None) => {
-                                break;
-                            }
-                            ::std::result::Result::Err(error) => {
-                                return ::std::result::Result::Err(error);
-                            }
-                        };
-                        match field {
-                            0usize => {
-                                f0 = ::std::option::Option::Some(
-                                    match map.next_value() {
-                                        ::std::result::Result::Ok(value) => value,
-                                        ::std::result::Result::Err(error) => {
-                                            return ::std::result::Result::Err(error);
-                                        }
-                                    },
-                                );
-                            }
-                            1usize => {
-                                f1 = ::std::option::Option::Some(
-                                    match map.next_value() {
-                                        ::std::result::Result::Ok(value) => value,
-                                        ::std::result::Result::Err(error) => {
-                                            return ::std::result::Result::Err(error);
-                                        }
-                                    },
-                                );
-                            }
-                            _ => {
-                                if let ::std::result::Result::Err(error) = map
-                                    .next_value::<::serde::de::IgnoredAny>()
-                                {
+            crate::object::read(deserializer)
+        }
+    }
+    #[cfg(feature = "fake")]
+    impl<'de> crate::object::Object<'de> for TenantAccessTokenRequest {
+        const EXPECTING: &'static str = "struct TenantAccessTokenRequest";
+        #[inline]
+        fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            mut map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+            let mut f1: ::std::option::Option<crate::SecretString> = ::std::option::Option::None;
+            loop {
+                let field = match map
+                    .next_key_seed(crate::object::Field(&["app_id", "app_secret"]))
+                {
+                    ::std::result::Result::Ok(::std::option::Option::Some(field)) => {
+                        field
+                    }
+                    ::std::result::Result::Ok(::std::option::Option::None) => break,
+                    ::std::result::Result::Err(error) => {
+                        return ::std::result::Result::Err(error);
+                    }
+                };
+                match field {
+                    0usize => {
+                        f0 = ::std::option::Option::Some(
+                            match map.next_value() {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(error) => {
                                     return ::std::result::Result::Err(error);
                                 }
-                            }
+                            },
+                        );
+                    }
+                    1usize => {
+                        f1 = ::std::option::Option::Some(
+                            match map.next_value() {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(error) => {
+                                    return ::std::result::Result::Err(error);
+                                }
+                            },
+                        );
+                    }
+                    _ => {
+                        if let ::std::result::Result::Err(error) = map
+                            .next_value::<::serde::de::IgnoredAny>()
+                        {
+                            return ::std::result::Result::Err(error);
                         }
                     }
-                    ::std::result::Result::Ok(TenantAccessTokenRequest {
-                        app_id: match f0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::missing_field("app_id"),
-                                );
-                            }
-                        },
-                        app_secret: match f1 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    ::serde::de::Error::missing_field("app_secret"),
-                                );
-                            }
-                        },
-                    })
                 }
             }
-            deserializer.deserialize_map(Visitor)
+            ::std::result::Result::Ok(TenantAccessTokenRequest {
+                app_id: match f0 {
+                    ::std::option::Option::Some(value) => value,
+                    ::std::option::Option::None => {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::missing_field("app_id"),
+                        );
+                    }
+                },
+                app_secret: match f1 {
+                    ::std::option::Option::Some(value) => value,
+                    ::std::option::Option::None => {
+                        return ::std::result::Result::Err(
+                            ::serde::de::Error::missing_field("app_secret"),
+                        );
+                    }
+                },
+            })
         }
     }
     impl TenantAccessTokenRequest {

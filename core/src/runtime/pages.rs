@@ -92,7 +92,7 @@ impl<'a, B: PagedItems<'a>> Items<'a, B> {
 }
 
 /// [`Pages::new`] and [`Items::new`] as free functions, which the generated `pages()` and
-/// `items()` call (see [`super::sending`]).
+/// `items()` call (see `super::sending`).
 pub fn pages_of<'a, B: Paged<'a>>(builder: B) -> Pages<'a, B> {
     Pages::new(builder)
 }
