@@ -102,16 +102,28 @@ impl Plan {
     /// The requests of the plan, boxed as every operation's are; or why there can be none (a
     /// base URL or a query value that does not make a URL), before anything is sent.
     pub fn prepared<'a>(self) -> Result<Prepared<'a>, String> {
-        match self.url {
-            Ok(_) => Ok(Box::new(self)),
-            Err(why) => Err(why),
-        }
+        Ok(Box::new(Planned {
+            method: self.method,
+            url: self.url?,
+            accept_json: self.accept_json,
+            headers: self.headers,
+            body: self.body,
+        }))
     }
+}
 
-    /// Each attempt's request: a copy of the plan's.
-    fn request(&self) -> Option<reqwest::Request> {
-        let url = self.url.as_ref().ok()?.clone();
-        let mut request = reqwest::Request::new(self.method.clone(), url);
+/// A [`Plan`] whose URL was made: what each attempt's request is a copy of.
+struct Planned {
+    method: Method,
+    url: reqwest::Url,
+    accept_json: bool,
+    headers: Option<HeaderMap>,
+    body: Option<Bytes>,
+}
+
+impl Requests for Planned {
+    fn next(&mut self, _: &reqwest::Client) -> Result<reqwest::Request, Error> {
+        let mut request = reqwest::Request::new(self.method.clone(), self.url.clone());
         let headers = request.headers_mut();
         if self.accept_json {
             headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
@@ -131,14 +143,7 @@ impl Plan {
         if let Some(body) = &self.body {
             *request.body_mut() = Some(body.clone().into());
         }
-        Some(request)
-    }
-}
-
-impl Requests for Plan {
-    fn next(&mut self, _: &reqwest::Client) -> Result<reqwest::Request, Error> {
-        self.request()
-            .ok_or_else(|| Error::Validation("the request has no valid URL".into()))
+        Ok(request)
     }
 
     fn again(&self) -> bool {
