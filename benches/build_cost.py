@@ -8,16 +8,19 @@ usage: python3 benches/build_cost.py [--checkout DIR] [--runs N] [--target DIR] 
 Each round builds, in turn and each from clean with its dependencies already built:
 - the reference: `aws-sdk-sqs` 1.119.0 (23 operations), the crate alone, in a scratch project
   made in a temporary folder (`cargo clean -p aws-sdk-sqs`, then `cargo build`);
-- the crate of DIR (default: this checkout) with no service (`--no-default-features`: `auth`
-  only), then with each SERVICE alone (`--no-default-features --features SERVICE`), each after
-  `cargo clean -p feishu-openapi` (and, in a checkout with a crate per service, of the core and
-  the service's crate), so build scripts and code generation are counted too.
+- the crate of DIR (default: this checkout) with no service (`cargo build -p feishu-openapi
+  --lib --no-default-features`: `auth` only), then with each SERVICE alone (`--features
+  SERVICE`), each after `cargo clean -p feishu-openapi` (and, in a checkout with a crate per
+  service, of the core and the service's crate), so build scripts and code generation are
+  counted too.
 
-It prints, per build, the median CPU time (user + system, cargo and everything it ran) and the
-peak resident memory of the largest process; per service, the marginal CPU per operation
-((service - no service) / operations, operations counted in `openapi/SERVICE.yaml`) and how
-many times cheaper than the reference's CPU per operation that is. CPU seconds move between runs
-and machines: quote the ratios of one run. Give the same target folder to one checkout only.
+Both are built the way a user's project builds a dependency: the default dev profile, not
+incremental, whatever the caller's environment says. It prints, per build, the median CPU time
+(user + system, cargo and everything it ran) and the peak resident memory of the largest
+process; per service, the marginal CPU per operation ((service - no service) / operations,
+operations counted in `openapi/SERVICE.yaml`), how many times cheaper than the reference's CPU
+per operation that is, and that ratio in each round. CPU seconds move between runs and
+machines: quote the ratios of one run. Give the same target folder to one checkout only.
 """
 
 import argparse
@@ -28,6 +31,9 @@ import sys
 import tempfile
 
 REFERENCE = ("aws-sdk-sqs", "1.119.0", 23)
+# What of the caller's environment would change how things are compiled.
+DROPPED = {"RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_INCREMENTAL", "CARGO_BUILD_RUSTFLAGS",
+           "RUSTC_WRAPPER", "RUSTC_WORKSPACE_WRAPPER", "CLIPPY_ARGS"}
 
 
 def timed(cmd, cwd, env):
@@ -84,8 +90,12 @@ def main():
     args = parser.parse_args()
     checkout = os.path.abspath(args.checkout)
     target = os.path.abspath(args.target or os.path.join(checkout, "target", "build-cost"))
-    env = dict(os.environ, CARGO_TARGET_DIR=target, CARGO_TERM_COLOR="never")
-    env.pop("RUSTFLAGS", None)
+    # Built as a user's project builds a dependency, as the reference is: the default dev
+    # profile, not incremental (cargo compiles crates of the registry or of git that way), whatever
+    # the caller's environment says.
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith("CARGO_PROFILE_") and key not in DROPPED}
+    env.update(CARGO_TARGET_DIR=target, CARGO_TERM_COLOR="never", CARGO_INCREMENTAL="0")
 
     name, version, ref_ops = REFERENCE
     reference = tempfile.mkdtemp(prefix="build-cost-reference-")
@@ -102,7 +112,8 @@ def main():
     # Every configuration once, so that the dependencies each one turns on (a service with
     # uploads builds reqwest with multipart) are built before any timed build.
     for _, features in ours:
-        run(["cargo", "build", "-q", "--lib", "--no-default-features"] + features, checkout, env)
+        run(["cargo", "build", "-q", "-p", "feishu-openapi", "--lib", "--no-default-features"]
+            + features, checkout, env)
 
     cpu = {label: [] for label in [name] + [label for label, _ in ours]}
     peak = {label: [] for label in cpu}
@@ -114,8 +125,8 @@ def main():
         peak[name].append(m)
         for label, features in ours:
             run(["cargo", "clean", "-q"] + ours_packages(checkout, features), checkout, env)
-            c, m = timed(["cargo", "build", "-q", "--lib", "--no-default-features"] + features,
-                         checkout, env)
+            c, m = timed(["cargo", "build", "-q", "-p", "feishu-openapi", "--lib",
+                          "--no-default-features"] + features, checkout, env)
             cpu[label].append(c)
             peak[label].append(m)
 
@@ -134,6 +145,14 @@ def main():
         ratio = ref_per_op / per_op if per_op > 0 else float("inf")
         print(f"| feishu-openapi, `{service}` | {ops} | {med[service]:.1f} s | "
               f"{statistics.median(peak[service]):.0f} MiB | {per_op:.3f} s | **{ratio:.1f}×** |")
+    print("\nthe ratio in each round:")
+    for service in args.services:
+        ops = operations(checkout, service)
+        rounds = []
+        for ref, none, ours_ in zip(cpu[name], cpu["no service"], cpu[service]):
+            per_op = (ours_ - none) / ops
+            rounds.append(f"{(ref / ref_ops) / per_op:.1f}×" if per_op > 0 else "∞")
+        print(f"- `{service}`: {', '.join(rounds)}")
 
 
 if __name__ == "__main__":
