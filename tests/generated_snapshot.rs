@@ -32,6 +32,7 @@ fn generate(service: &str) -> String {
     let options = feishu_openapi_codegen::Options {
         json_schema: true,
         events: false,
+        spec_json: false,
     };
     feishu_openapi_codegen::generate(&spec, options)
         .unwrap_or_else(|e| panic!("openapi/{service}.yaml does not generate: {e}"))

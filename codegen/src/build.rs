@@ -10,10 +10,11 @@ pub const SPEC_DIR: &str = "openapi";
 
 /// Generates the client of `service` from `openapi/<service>.yaml` of the package being built
 /// (with the shared parts of `openapi/shared/` merged in) into `$OUT_DIR/<service>.rs`, which
-/// the crate includes with `feishu_openapi_core::generated_service!`, and its spec as JSON into
-/// `$OUT_DIR/<service>.json` (for the fake Feishu). With the package's `schemars` feature on,
-/// every generated type derives `JsonSchema`; with its `events` feature, the spec's events get
-/// their payload types and the `events` module ([`crate::events`]).
+/// the crate includes with `feishu_openapi_core::generated_service!`, and, with the package's
+/// `fake` feature on, its spec as JSON into `$OUT_DIR/<service>.json` (the fake Feishu answers
+/// from it). With its `schemars` feature on, every generated type derives `JsonSchema`; with its
+/// `events` feature, the spec's events get their payload types and the `events` module
+/// ([`crate::events`]).
 ///
 /// Call it from a build script; a malformed spec stops the build with one line naming the file
 /// and the problem.
@@ -32,6 +33,7 @@ pub fn service(service: &str) {
     let options = Options {
         json_schema: std::env::var_os("CARGO_FEATURE_SCHEMARS").is_some(),
         events: std::env::var_os("CARGO_FEATURE_EVENTS").is_some(),
+        spec_json: std::env::var_os("CARGO_FEATURE_FAKE").is_some(),
     };
     // Progenitor's panics become errors (see `run_quietly`); keep their default message off
     // stderr.
@@ -51,11 +53,13 @@ pub fn service(service: &str) {
         &out_dir.join(format!("{service}.rs")),
         &generated.source,
     );
-    write(
-        &display,
-        &out_dir.join(format!("{service}.json")),
-        &generated.spec_json,
-    );
+    if let Some(spec_json) = &generated.spec_json {
+        write(
+            &display,
+            &out_dir.join(format!("{service}.json")),
+            spec_json,
+        );
+    }
     build_print::info!(
         "{display} → {service}.rs ({} operations, {} ms)",
         generated.operations,

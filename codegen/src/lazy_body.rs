@@ -12,7 +12,7 @@
 //! `extra_body_field(name, value)` keeps them in `extra_fields` (`crate::runtime::ExtraFields`),
 //! which `prepare_direct` merges into the typed body (see [`super::send`]).
 
-use proc_macro2::{Group, Ident, Punct, Spacing, Span, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Ident, Punct, Spacing, Span, TokenStream, TokenTree};
 use quote::quote;
 
 use super::tokens::{ident, punct, regroup};
@@ -67,11 +67,18 @@ pub(crate) fn methods(body: &Group, name: &str) -> Result<Group, String> {
         ),
         (quote!(try_from(v)), quote!(try_from(v.unwrap_or_default()))),
     ];
-    let mut stream = body.stream();
-    for (pattern, replacement) in rewrites {
-        let pattern: Vec<String> = pattern.into_iter().map(|t| t.to_string()).collect();
-        let mut found = 0;
-        stream = replace(stream, &pattern, &replacement, &mut found);
+    let rewrites: Vec<(Vec<String>, TokenStream)> = rewrites
+        .into_iter()
+        .map(|(pattern, replacement)| {
+            (
+                pattern.into_iter().map(|t| t.to_string()).collect(),
+                replacement,
+            )
+        })
+        .collect();
+    let mut found = [0; 4];
+    let mut stream = replace(body.stream(), &rewrites, &mut found);
+    for ((pattern, _), found) in rewrites.iter().zip(found) {
         if found != 1 {
             return Err(format!(
                 "builder {name}: expected `{}` once in its methods, found it {found} times",
@@ -95,32 +102,34 @@ pub(crate) fn methods(body: &Group, name: &str) -> Result<Group, String> {
     Ok(regroup(body, stream))
 }
 
-/// `stream` with each run of trees that prints as `pattern` replaced, at any depth.
+/// `stream` with each run of trees that prints as one of the patterns replaced by its
+/// replacement, at any depth, in one walk; `found` counts each pattern's matches.
 fn replace(
     stream: TokenStream,
-    pattern: &[String],
-    replacement: &TokenStream,
-    found: &mut usize,
+    rewrites: &[(Vec<String>, TokenStream)],
+    found: &mut [usize],
 ) -> TokenStream {
     let trees: Vec<TokenTree> = stream.into_iter().collect();
     let mut out: Vec<TokenTree> = Vec::with_capacity(trees.len());
     let mut i = 0;
-    while i < trees.len() {
-        let matches = trees.len() - i >= pattern.len()
-            && trees[i..i + pattern.len()]
-                .iter()
-                .zip(pattern)
-                .all(|(tree, want)| same(tree, want));
-        if matches {
-            out.extend(replacement.clone());
-            *found += 1;
-            i += pattern.len();
-            continue;
+    'trees: while i < trees.len() {
+        for (k, (pattern, replacement)) in rewrites.iter().enumerate() {
+            let matches = trees.len() - i >= pattern.len()
+                && trees[i..i + pattern.len()]
+                    .iter()
+                    .zip(pattern)
+                    .all(|(tree, want)| same(tree, want));
+            if matches {
+                out.extend(replacement.clone());
+                found[k] += 1;
+                i += pattern.len();
+                continue 'trees;
+            }
         }
         match &trees[i] {
             TokenTree::Group(group) => out.push(TokenTree::Group(regroup(
                 group,
-                replace(group.stream(), pattern, replacement, found),
+                replace(group.stream(), rewrites, found),
             ))),
             tree => out.push(tree.clone()),
         }
@@ -129,19 +138,31 @@ fn replace(
     out.into_iter().collect()
 }
 
-/// Whether `tree` prints as `want`; identifiers and punctuation are compared without printing.
+/// Whether `tree` prints as `want`. Identifiers and punctuation are compared without printing;
+/// a group or literal is printed only when `want` could be its print (a group's starts with its
+/// delimiter, and no literal prints as an identifier): printing a group prints all it holds.
 fn same(tree: &TokenTree, want: &str) -> bool {
     match tree {
         TokenTree::Ident(i) => i == want,
         TokenTree::Punct(p) => want.len() == 1 && want.starts_with(p.as_char()),
-        other => other.to_string() == want,
+        TokenTree::Group(group) => {
+            let open = match group.delimiter() {
+                Delimiter::Parenthesis => "(",
+                Delimiter::Bracket => "[",
+                Delimiter::Brace => "{",
+                Delimiter::None => "",
+            };
+            want.starts_with(open) && group.to_string() == want
+        }
+        TokenTree::Literal(literal) => {
+            !want.starts_with(|c: char| c == '_' || c.is_alphabetic())
+                && literal.to_string() == want
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use proc_macro2::Delimiter;
-
     use super::*;
 
     fn group(stream: TokenStream) -> Group {

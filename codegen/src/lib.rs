@@ -132,6 +132,9 @@ pub struct Options {
     /// (the crate's `events` feature). Off, the events and the schemas only they use are left
     /// out before progenitor reads the spec.
     pub events: bool,
+    /// The spec is given as JSON too ([`Generated::spec_json`]; the crate's `fake` feature
+    /// answers every operation from it). Off, it is not written out: a tenth of the generation.
+    pub spec_json: bool,
 }
 
 /// The generated module of one spec.
@@ -140,9 +143,9 @@ pub struct Generated {
     pub source: String,
     /// How many operations the spec has.
     pub operations: usize,
-    /// The spec as every tool reads it (shared parts merged), as JSON: the fake Feishu answers
-    /// every operation from it.
-    pub spec_json: String,
+    /// The spec as every tool reads it (shared parts merged), as JSON, when
+    /// [`Options::spec_json`] asks for it: the fake Feishu answers every operation from it.
+    pub spec_json: Option<String>,
 }
 
 /// Generates the client module of the spec at `path`: progenitor's output, each operation's
@@ -166,7 +169,7 @@ pub fn generate(path: &Path, options: Options) -> Result<Generated, String> {
         events::strip(&mut raw);
         None
     };
-    let spec_json = raw.to_string();
+    let spec_json = options.spec_json.then(|| raw.to_string());
     // The spec's own component schemas, before the uploads add their forms.
     let component_schemas = schema_list::component_schemas(&raw)?;
     // Uploads first: progenitor cannot take their multipart bodies (see `upload`).

@@ -61,6 +61,7 @@ fn synthetic_specs_generate_one_operation_entry_each() {
         Options {
             json_schema: true,
             events: false,
+            spec_json: false,
         },
     )
     .expect("a synthetic spec generates");
@@ -103,6 +104,7 @@ fn json_schema_is_derived_only_with_the_option() {
             Options {
                 json_schema,
                 events: false,
+                spec_json: false,
             },
         )
         .expect("a synthetic spec generates")
@@ -130,6 +132,7 @@ fn generate_all_keeps_the_order_and_reports_each_spec() {
         Options {
             json_schema: true,
             events: false,
+            spec_json: false,
         },
     );
     assert_eq!(results.len(), specs.len());

@@ -79,6 +79,7 @@ fn the_generated_vc_client_survives_the_layout() {
         codegen::Options {
             json_schema: true,
             events: false,
+            spec_json: false,
         },
     )
     .expect("vc.yaml generates");

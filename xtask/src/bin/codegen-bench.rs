@@ -42,6 +42,7 @@ const SERVICE: &str = "synth";
 const EVERYTHING: codegen::Options = codegen::Options {
     json_schema: true,
     events: false,
+    spec_json: true,
 };
 
 struct Options {
