@@ -48,6 +48,9 @@ pub fn operations(raw: &Value) -> Result<Table, String> {
     let mut index_of = BTreeMap::new();
     let mut envelopes = BTreeMap::new();
     let mut arms = Vec::new();
+    // Every documented error of the spec, each written once: operations share most of theirs.
+    let mut error_rows_once: Vec<proc_macro2::TokenStream> = Vec::new();
+    let mut error_index: BTreeMap<String, u16> = BTreeMap::new();
     let paths = raw
         .get("paths")
         .and_then(Value::as_object)
@@ -60,7 +63,21 @@ pub fn operations(raw: &Value) -> Result<Table, String> {
             };
             let tokens = token_kinds(op.get("security").or_else(|| raw.get("security")))
                 .map_err(|e| format!("{method} {path}: {e}"))?;
-            let errors = error_rows(op).map_err(|e| format!("{method} {path}: {e}"))?;
+            let mut errors = Vec::new();
+            for row in error_rows(op).map_err(|e| format!("{method} {path}: {e}"))? {
+                let key = row.to_string();
+                let index = match error_index.get(&key) {
+                    Some(&index) => index,
+                    None => {
+                        let index = u16::try_from(error_rows_once.len())
+                            .map_err(|_| "more than 65,536 documented errors in one spec")?;
+                        error_index.insert(key, index);
+                        error_rows_once.push(row);
+                        index
+                    }
+                };
+                errors.push(proc_macro2::Literal::u16_unsuffixed(index));
+            }
             let (rules, fields) = match op
                 .pointer("/requestBody/content/application~1json/schema/$ref")
                 .and_then(Value::as_str)
@@ -102,7 +119,10 @@ pub fn operations(raw: &Value) -> Result<Table, String> {
                 crate::runtime::Operation {
                     tokens: &[#(#tokens),*],
                     rules: &[#(#rules),*],
-                    errors: &[#(#errors),*],
+                    errors: crate::runtime::ErrorTable {
+                        rows: DOCUMENTED_ERRORS,
+                        of_operation: &[#(#errors),*],
+                    },
                     file: #file,
                 }
             });
@@ -112,6 +132,9 @@ pub fn operations(raw: &Value) -> Result<Table, String> {
         /// Every operation of this spec: the access tokens it takes, its request-body rules
         /// (`x-feishu-rules`) and whether it streams a file, used by the shared runtime on every send.
         pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[#(#entries),*];
+
+        /// The documented errors of every operation (`x-feishu-errors`), each once.
+        const DOCUMENTED_ERRORS: &[crate::DocumentedError] = &[#(#error_rows_once),*];
 
         /// The entry of [`OPERATIONS`] for an operationId: one `match`, however many operations
         /// the spec has (the fake looks up every request's).

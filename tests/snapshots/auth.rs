@@ -2349,126 +2349,97 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
     crate::runtime::Operation {
         tokens: &[],
         rules: &[],
-        errors: &[
-            crate::DocumentedError::__row(
-                10012i64,
-                400u16,
-                "get app access token fail",
-                Some(
-                    "the app_ticket is invalid or expired: ask for a new one (app_ticket_resend) and use the ticket of the next app_ticket event",
-                ),
-                false,
-            ),
-            crate::DocumentedError::__row(
-                10014i64,
-                400u16,
-                "app secret invalid",
-                Some("the app secret is wrong"),
-                false,
-            ),
-            crate::DocumentedError::__row(
-                99991543i64,
-                400u16,
-                "app_id or app_secret is invalid",
-                Some("check the app id and app secret"),
-                false,
-            ),
-        ],
+        errors: crate::runtime::ErrorTable {
+            rows: DOCUMENTED_ERRORS,
+            of_operation: &[0, 1, 2],
+        },
         file: None,
     },
     crate::runtime::Operation {
         tokens: &[],
         rules: &[],
-        errors: &[
-            crate::DocumentedError::__row(
-                10014i64,
-                400u16,
-                "app secret invalid",
-                Some("the app secret is wrong"),
-                false,
-            ),
-            crate::DocumentedError::__row(
-                99991543i64,
-                400u16,
-                "app_id or app_secret is invalid",
-                Some("check the app id and app secret"),
-                false,
-            ),
-        ],
+        errors: crate::runtime::ErrorTable {
+            rows: DOCUMENTED_ERRORS,
+            of_operation: &[1, 2],
+        },
         file: None,
     },
     crate::runtime::Operation {
         tokens: &[],
         rules: &[],
-        errors: &[
-            crate::DocumentedError::__row(
-                10016i64,
-                400u16,
-                "app resend fail",
-                Some("only a marketplace app has app tickets: check the app type"),
-                false,
-            ),
-            crate::DocumentedError::__row(
-                10014i64,
-                400u16,
-                "app secret invalid",
-                Some("the app secret is wrong"),
-                false,
-            ),
-            crate::DocumentedError::__row(
-                99991543i64,
-                400u16,
-                "app_id or app_secret is invalid",
-                Some("check the app id and app secret"),
-                false,
-            ),
-        ],
+        errors: crate::runtime::ErrorTable {
+            rows: DOCUMENTED_ERRORS,
+            of_operation: &[3, 1, 2],
+        },
         file: None,
     },
     crate::runtime::Operation {
         tokens: &[],
         rules: &[],
-        errors: &[
-            crate::DocumentedError::__row(
-                10013i64,
-                400u16,
-                "get tenant access token fail",
-                Some(
-                    "check the tenant_key (the tenant must have the app installed) and the app_access_token",
-                ),
-                false,
-            ),
-            crate::DocumentedError::__row(
-                99991664i64,
-                400u16,
-                "app access token invalid",
-                Some("the app_access_token is invalid or expired: get a new one"),
-                false,
-            ),
-        ],
+        errors: crate::runtime::ErrorTable {
+            rows: DOCUMENTED_ERRORS,
+            of_operation: &[4, 5],
+        },
         file: None,
     },
     crate::runtime::Operation {
         tokens: &[],
         rules: &[],
-        errors: &[
-            crate::DocumentedError::__row(
-                10014i64,
-                400u16,
-                "app secret invalid",
-                Some("the app secret is wrong"),
-                false,
-            ),
-            crate::DocumentedError::__row(
-                99991543i64,
-                400u16,
-                "app_id or app_secret is invalid",
-                Some("check the app id and app secret"),
-                false,
-            ),
-        ],
+        errors: crate::runtime::ErrorTable {
+            rows: DOCUMENTED_ERRORS,
+            of_operation: &[1, 2],
+        },
         file: None,
     },
+];
+/// The documented errors of every operation (`x-feishu-errors`), each once.
+const DOCUMENTED_ERRORS: &[crate::DocumentedError] = &[
+    crate::DocumentedError::__row(
+        10012i64,
+        400u16,
+        "get app access token fail",
+        Some(
+            "the app_ticket is invalid or expired: ask for a new one (app_ticket_resend) and use the ticket of the next app_ticket event",
+        ),
+        false,
+    ),
+    crate::DocumentedError::__row(
+        10014i64,
+        400u16,
+        "app secret invalid",
+        Some("the app secret is wrong"),
+        false,
+    ),
+    crate::DocumentedError::__row(
+        99991543i64,
+        400u16,
+        "app_id or app_secret is invalid",
+        Some("check the app id and app secret"),
+        false,
+    ),
+    crate::DocumentedError::__row(
+        10016i64,
+        400u16,
+        "app resend fail",
+        Some("only a marketplace app has app tickets: check the app type"),
+        false,
+    ),
+    crate::DocumentedError::__row(
+        10013i64,
+        400u16,
+        "get tenant access token fail",
+        Some(
+            "check the tenant_key (the tenant must have the app installed) and the app_access_token",
+        ),
+        false,
+    ),
+    crate::DocumentedError::__row(
+        99991664i64,
+        400u16,
+        "app access token invalid",
+        Some("the app_access_token is invalid or expired: get a new one"),
+        false,
+    ),
 ];
 /// The entry of [`OPERATIONS`] for an operationId: one `match`, however many operations
 /// the spec has (the fake looks up every request's).

@@ -243,7 +243,12 @@ impl FileResponse {
                     break;
                 }
             }
-            return Err(not_a_file(status, &body, log_id, &[]));
+            return Err(not_a_file(
+                status,
+                &body,
+                log_id,
+                crate::runtime::ErrorTable::NONE,
+            ));
         }
         Ok(Self {
             stream,
@@ -297,7 +302,12 @@ where
     if let Some(start) = held {
         // The whole body is small and empty or JSON-looking: an error, unless it is neither.
         if start.is_empty() || is_error_envelope(&start) {
-            return Err(not_a_file(response.status, &start, response.log_id, &[]));
+            return Err(not_a_file(
+                response.status,
+                &start,
+                response.log_id,
+                crate::runtime::ErrorTable::NONE,
+            ));
         }
         writer.write_all(&start).await.map_err(write_error)?;
     }

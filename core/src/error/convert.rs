@@ -3,7 +3,7 @@
 
 use http::HeaderMap;
 
-use super::{ApiError, DocumentedError, Error, FeishuErrorBody};
+use super::{ApiError, Error, FeishuErrorBody};
 
 impl From<progenitor_client::Error<FeishuErrorBody>> for Error {
     fn from(e: progenitor_client::Error<FeishuErrorBody>) -> Self {
@@ -16,7 +16,12 @@ impl From<progenitor_client::Error<FeishuErrorBody>> for Error {
             P::ErrorResponse(value) => {
                 let status = value.status().as_u16();
                 let log_id = log_id(value.headers(), None);
-                api_error(value.into_inner(), status, log_id, &[])
+                api_error(
+                    value.into_inner(),
+                    status,
+                    log_id,
+                    crate::runtime::ErrorTable::NONE,
+                )
             }
             P::InvalidResponsePayload(bytes, _) => Error::Undecodable {
                 status: 200,
@@ -46,7 +51,7 @@ pub(crate) fn api_error(
     body: FeishuErrorBody,
     http_status: u16,
     header_log_id: Option<String>,
-    documented: &'static [DocumentedError],
+    documented: crate::runtime::ErrorTable,
 ) -> Error {
     let log_id = header_log_id.or_else(|| body.error.as_ref().and_then(|e| e.log_id.clone()));
     Error::Api(Box::new(ApiError {
@@ -55,7 +60,7 @@ pub(crate) fn api_error(
         http_status,
         log_id,
         detail: body.error,
-        documented: DocumentedError::find(documented, body.code),
+        documented: documented.find(body.code),
     }))
 }
 

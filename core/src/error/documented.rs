@@ -37,9 +37,4 @@ impl DocumentedError {
             retryable,
         }
     }
-
-    /// The row of `code` in `table`.
-    pub(crate) fn find(table: &'static [DocumentedError], code: i64) -> Option<&'static Self> {
-        table.iter().find(|row| row.code == code)
-    }
 }

@@ -226,7 +226,7 @@ mod tests {
     const OPERATION: Operation = Operation {
         tokens: &[],
         rules: &[],
-        errors: &[],
+        errors: super::super::ErrorTable::NONE,
         file: None,
     };
 

@@ -19,7 +19,7 @@ use http::header::CONTENT_TYPE;
 use http::HeaderMap;
 use progenitor_client::ByteStream;
 
-use crate::error::{api_error, body_start, log_id, DocumentedError, Error, FeishuErrorBody};
+use crate::error::{api_error, body_start, log_id, Error, FeishuErrorBody};
 
 /// At most this many bytes of a refused body are read, to report its start and to see whether
 /// it is a Feishu error envelope.
@@ -58,7 +58,7 @@ pub(super) async fn check(
     mut response: reqwest::Response,
     headers: &HeaderMap,
     media_type: &str,
-    documented: &'static [DocumentedError],
+    documented: super::ErrorTable,
 ) -> Result<ByteStream, Error> {
     let html = headers
         .get(CONTENT_TYPE)
@@ -114,7 +114,7 @@ pub(crate) fn not_a_file(
     status: u16,
     body: &[u8],
     log_id: Option<String>,
-    documented: &'static [DocumentedError],
+    documented: super::ErrorTable,
 ) -> Error {
     match serde_json::from_slice::<FeishuErrorBody>(body) {
         Ok(envelope) if envelope.code != 0 => api_error(envelope, status, log_id, documented),

@@ -64,13 +64,40 @@ pub struct Operation {
     pub rules: &'static [crate::rules::Rule],
     /// Its error table (`x-feishu-errors`): what each documented code means, its advice, whether
     /// it is retried.
-    pub errors: &'static [crate::DocumentedError],
+    pub errors: ErrorTable,
     /// The media type of its 2xx response when that is a file, handed over as a stream
     /// (`progenitor_client::ByteStream`): the client's total timeout would cut a large download
     /// off, so it is lifted to [`STREAMING_TOTAL_TIMEOUT`]; the read timeout (the client's
     /// timeout again, between two reads) still ends a stalled transfer. The body is checked to be
     /// such a file before it is handed over (see [`file`]).
     pub file: Option<&'static str>,
+}
+
+/// An operation's error table: its rows of the documented errors of its service, each of which
+/// is written once however many operations document it.
+#[derive(Clone, Copy, Debug)]
+pub struct ErrorTable {
+    /// The documented errors of the operation's service.
+    pub rows: &'static [crate::DocumentedError],
+    /// The operation's, as indices into `rows`.
+    pub of_operation: &'static [u16],
+}
+
+impl ErrorTable {
+    /// The table of an operation that documents no error.
+    pub const NONE: Self = Self {
+        rows: &[],
+        of_operation: &[],
+    };
+
+    /// The operation's row of `code`.
+    pub(crate) fn find(self, code: i64) -> Option<&'static crate::DocumentedError> {
+        let rows = self.rows;
+        self.of_operation
+            .iter()
+            .filter_map(|&index| rows.get(usize::from(index)))
+            .find(|row| row.code == code)
+    }
 }
 
 /// Decodes a success body as an operation's 200 response type: its `code` (0 when the type has
