@@ -120,7 +120,7 @@ pub fn operations(raw: &Value) -> Result<Table, String> {
                     tokens: &[#(#tokens),*],
                     rules: &[#(#rules),*],
                     errors: crate::runtime::ErrorTable {
-                        rows: DOCUMENTED_ERRORS,
+                        rows: &DOCUMENTED_ERRORS,
                         of_operation: &[#(#errors),*],
                     },
                     file: #file,
@@ -128,13 +128,15 @@ pub fn operations(raw: &Value) -> Result<Table, String> {
             });
         }
     }
+    let error_count = error_rows_once.len();
     let tokens = quote! {
         /// Every operation of this spec: the access tokens it takes, its request-body rules
         /// (`x-feishu-rules`) and whether it streams a file, used by the shared runtime on every send.
         pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[#(#entries),*];
 
-        /// The documented errors of every operation (`x-feishu-errors`), each once.
-        const DOCUMENTED_ERRORS: &[crate::DocumentedError] = &[#(#error_rows_once),*];
+        /// The documented errors of every operation (`x-feishu-errors`), each once: a static of
+        /// its own, which the operations' tables point into (rustc checks it once).
+        static DOCUMENTED_ERRORS: [crate::DocumentedError; #error_count] = [#(#error_rows_once),*];
 
         /// The entry of [`OPERATIONS`] for an operationId: one `match`, however many operations
         /// the spec has (the fake looks up every request's).

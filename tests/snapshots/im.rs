@@ -45488,7 +45488,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 2, 3, 4, 5, 6],
         },
         file: None,
@@ -45497,7 +45497,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 7, 4, 5, 6],
         },
         file: None,
@@ -45506,7 +45506,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 7, 4, 5, 6],
         },
         file: None,
@@ -45515,7 +45515,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[8, 9, 10, 11],
         },
         file: None,
@@ -45524,7 +45524,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[
                 8, 9, 12, 13, 14, 15, 16, 10, 17, 18, 19, 11, 20, 21, 22, 23, 24, 25, 26,
                 27, 28, 29,
@@ -45536,7 +45536,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[8, 9, 30, 10, 11],
         },
         file: None,
@@ -45545,7 +45545,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[9, 31, 32, 33, 34, 35, 36, 30, 10, 19, 11],
         },
         file: None,
@@ -45554,7 +45554,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[9, 31, 34, 35, 30, 10, 19, 11],
         },
         file: None,
@@ -45563,7 +45563,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[
                 8, 37, 9, 31, 32, 33, 34, 35, 38, 39, 12, 16, 30, 10, 40, 17, 41, 19, 11,
                 42, 20, 43, 44, 23, 25, 26, 45, 28,
@@ -45575,7 +45575,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[8, 46, 34, 35, 12, 30, 10, 19, 11, 47, 48],
         },
         file: None,
@@ -45584,7 +45584,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[8, 37, 46, 33, 34, 35, 49, 12, 30, 10, 19, 11, 47, 48],
         },
         file: None,
@@ -45593,7 +45593,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[
                 8, 31, 33, 34, 35, 30, 10, 19, 11, 50, 51, 52, 53, 54, 55, 56,
             ],
@@ -45604,7 +45604,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[8, 31, 33, 34, 35, 30, 10, 19, 11, 57, 53, 55],
         },
         file: None,
@@ -45613,7 +45613,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[8, 31, 34, 35, 30, 10, 19, 11, 53],
         },
         file: None,
@@ -45622,7 +45622,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[8, 31, 33, 34, 35, 30, 10, 19, 11, 53, 55],
         },
         file: None,
@@ -45631,7 +45631,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[
                 8, 31, 33, 34, 35, 30, 10, 19, 11, 51, 58, 57, 53, 54, 55, 56,
             ],
@@ -45642,7 +45642,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[8, 31, 33, 34, 35, 12, 30, 10, 19, 11, 59, 60, 61, 62, 63],
         },
         file: None,
@@ -45651,7 +45651,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[8, 33, 35, 12, 30, 10, 64, 19, 11, 65, 66, 67],
         },
         file: None,
@@ -45660,7 +45660,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[8, 33, 35, 12, 30, 10, 64, 19, 11, 65, 66],
         },
         file: None,
@@ -45669,7 +45669,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[8, 9, 31, 68, 33, 34, 35, 69, 12, 30, 10, 64, 70, 19, 11, 71],
         },
         file: None,
@@ -45678,7 +45678,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[8, 9, 31, 33, 34, 35, 30, 10, 19, 11],
         },
         file: None,
@@ -45687,7 +45687,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[
                 8, 9, 31, 33, 34, 35, 72, 36, 12, 30, 10, 64, 73, 19, 11, 22, 74, 75, 76,
                 77, 78,
@@ -45699,7 +45699,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[9, 31, 34, 30, 10, 19, 11],
         },
         file: None,
@@ -45708,7 +45708,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[9, 31, 32, 33, 34, 72, 12, 30, 10, 64, 11, 79],
         },
         file: None,
@@ -45717,7 +45717,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[8, 33, 35, 69, 30, 10, 19, 11, 55, 80, 81],
         },
         file: None,
@@ -45726,7 +45726,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[8, 33, 35, 32, 69, 30, 10, 19, 55, 80, 11],
         },
         file: None,
@@ -45735,7 +45735,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[8, 35, 69, 30, 10, 19, 11],
         },
         file: None,
@@ -45744,7 +45744,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[8, 32, 33, 35, 69, 30, 10, 55, 19, 11, 56, 82, 83, 80, 81],
         },
         file: None,
@@ -45753,7 +45753,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[8, 33, 35, 69, 30, 10, 19, 11, 55, 84],
         },
         file: None,
@@ -45762,7 +45762,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[8, 9, 31, 33, 34, 35, 30, 10, 19, 11],
         },
         file: None,
@@ -45771,7 +45771,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[8, 9, 31, 33, 34, 35, 85, 36, 12, 30, 10, 19, 11, 86, 87],
         },
         file: None,
@@ -45780,7 +45780,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[8, 33, 34, 35, 69, 30, 10, 19, 11],
         },
         file: None,
@@ -45789,7 +45789,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[88, 8, 33, 34, 35, 69, 30, 10, 19, 11],
         },
         file: None,
@@ -45798,7 +45798,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[89, 90, 91, 92, 93, 94, 95, 96, 97],
         },
         file: None,
@@ -45807,7 +45807,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[90, 91, 98, 99, 100, 95, 96, 97, 101, 102],
         },
         file: Some("application/octet-stream"),
@@ -45816,7 +45816,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[89, 90, 91, 92, 93, 94, 103, 104, 95, 96, 97],
         },
         file: None,
@@ -45825,7 +45825,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[90, 91, 105, 93, 98, 95, 96, 97],
         },
         file: Some("application/octet-stream"),
@@ -45834,7 +45834,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 106, 1, 107, 4, 108, 109, 110, 111],
         },
         file: None,
@@ -45843,7 +45843,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[
                 0, 106, 1, 107, 112, 113, 114, 115, 116, 117, 118, 4, 119, 120, 121, 122,
                 123, 124, 125, 126, 127, 128, 129, 130, 33, 131,
@@ -45855,7 +45855,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[
                 0, 132, 1, 133, 134, 135, 136, 137, 138, 139, 140, 141, 142, 143, 127,
                 144, 145, 146, 147, 148, 149, 150, 151, 152, 33,
@@ -45867,7 +45867,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[153, 1],
         },
         file: None,
@@ -45876,7 +45876,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[154],
         },
         file: None,
@@ -45885,7 +45885,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 106, 1, 2, 107, 3, 4, 155, 156, 109, 33],
         },
         file: None,
@@ -45894,7 +45894,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 106, 1, 107, 4, 155, 109],
         },
         file: None,
@@ -45903,7 +45903,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[
                 0, 1, 157, 107, 116, 118, 4, 120, 158, 159, 119, 109, 33, 131,
             ],
@@ -45914,7 +45914,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[
                 0, 132, 1, 160, 107, 114, 136, 161, 162, 4, 120, 140, 142, 155, 156, 129,
                 163, 164, 165, 166, 167, 109, 33, 131,
@@ -45926,7 +45926,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[
                 0, 168, 1, 133, 134, 135, 136, 4, 138, 139, 140, 141, 142, 143, 155, 127,
                 169, 144, 145, 170, 171, 172, 151, 152, 109, 33,
@@ -45938,7 +45938,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[153, 173, 174, 175, 176, 177, 178, 179],
         },
         file: None,
@@ -45947,7 +45947,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[109, 180, 181, 182, 183, 184, 185, 186, 187, 188],
         },
         file: None,
@@ -45956,7 +45956,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[
                 109, 180, 189, 181, 190, 191, 192, 182, 183, 184, 185, 193, 194, 186,
                 195, 196, 187, 188, 33,
@@ -45968,7 +45968,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[
                 109, 180, 189, 181, 190, 191, 197, 182, 198, 199, 183, 184, 193, 186,
                 195, 196, 187, 188, 33,
@@ -45980,7 +45980,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 106, 1, 7, 107, 4, 200, 159, 109],
         },
         file: None,
@@ -45989,7 +45989,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[
                 0, 106, 1, 201, 107, 112, 113, 114, 115, 116, 117, 118, 4, 120, 123, 125,
                 126, 155, 202, 129, 203, 204, 130, 119, 205, 33, 131,
@@ -46001,7 +46001,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[
                 109, 90, 91, 206, 207, 208, 209, 100, 210, 211, 95, 96, 212, 101, 102,
             ],
@@ -46012,7 +46012,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 106, 1, 7, 107, 213, 214, 4, 159, 215, 216, 109, 33],
         },
         file: None,
@@ -46021,7 +46021,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 106, 1, 7, 107, 213, 214, 4, 159, 215, 216, 109, 33],
         },
         file: None,
@@ -46030,7 +46030,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 106, 1, 7, 107, 213, 214, 4, 159, 215, 216, 109, 33],
         },
         file: None,
@@ -46039,7 +46039,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 106, 1, 107, 4, 217],
         },
         file: None,
@@ -46048,7 +46048,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 106, 1, 88, 33, 157, 107, 4, 218, 219, 220, 159, 156],
         },
         file: None,
@@ -46057,7 +46057,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 106, 1, 107, 4, 218, 219, 220, 159, 33],
         },
         file: None,
@@ -46066,7 +46066,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[
                 0, 168, 1, 133, 135, 136, 4, 139, 140, 141, 142, 143, 155, 127, 144, 145,
                 221, 222, 151, 108, 152, 109, 33,
@@ -46078,7 +46078,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[154],
         },
         file: None,
@@ -46087,7 +46087,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[154],
         },
         file: None,
@@ -46096,7 +46096,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[154],
         },
         file: None,
@@ -46105,7 +46105,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[154],
         },
         file: None,
@@ -46114,7 +46114,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[154],
         },
         file: None,
@@ -46123,7 +46123,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[154],
         },
         file: None,
@@ -46132,7 +46132,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[154, 223],
         },
         file: None,
@@ -46141,7 +46141,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[224, 225, 226, 227, 228, 229],
         },
         file: None,
@@ -46150,7 +46150,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[154],
         },
         file: None,
@@ -46159,7 +46159,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[154, 223],
         },
         file: None,
@@ -46168,7 +46168,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[154],
         },
         file: None,
@@ -46177,7 +46177,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[154],
         },
         file: None,
@@ -46186,14 +46186,15 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[154],
         },
         file: None,
     },
 ];
-/// The documented errors of every operation (`x-feishu-errors`), each once.
-const DOCUMENTED_ERRORS: &[crate::DocumentedError] = &[
+/// The documented errors of every operation (`x-feishu-errors`), each once: a static of
+/// its own, which the operations' tables point into (rustc checks it once).
+static DOCUMENTED_ERRORS: [crate::DocumentedError; 230usize] = [
     crate::DocumentedError::__row(230001i64, 400u16, "", None, false),
     crate::DocumentedError::__row(
         230006i64,

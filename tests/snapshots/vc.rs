@@ -42774,7 +42774,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 2, 3],
         },
         file: None,
@@ -42783,7 +42783,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[4, 5, 6, 7],
         },
         file: None,
@@ -42792,7 +42792,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[
                 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25,
             ],
@@ -42803,7 +42803,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[26, 27, 28, 29, 30, 31, 32, 33, 34, 35],
         },
         file: None,
@@ -42812,7 +42812,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[4],
         },
         file: None,
@@ -42821,7 +42821,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 2, 3, 36, 37, 38, 39],
         },
         file: None,
@@ -42830,7 +42830,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[40, 41, 42, 43, 44],
         },
         file: Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
@@ -42847,7 +42847,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             },
         ],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[45, 46, 47, 48, 49],
         },
         file: None,
@@ -42862,7 +42862,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             },
         ],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[40, 41, 42, 50, 44],
         },
         file: None,
@@ -42877,7 +42877,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             },
         ],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[40, 41, 42, 50, 44],
         },
         file: None,
@@ -42891,7 +42891,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
             },
         ],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[40, 41, 42, 50, 44],
         },
         file: None,
@@ -42900,7 +42900,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[40, 41, 42, 51, 44],
         },
         file: None,
@@ -42909,7 +42909,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 2, 52, 53, 54, 55, 56, 57, 58, 3, 59],
         },
         file: None,
@@ -42918,7 +42918,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 2],
         },
         file: None,
@@ -42927,7 +42927,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70, 71, 72, 73, 74],
         },
         file: None,
@@ -42936,7 +42936,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 2, 3, 36],
         },
         file: None,
@@ -42945,7 +42945,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 2, 3, 36],
         },
         file: None,
@@ -42954,7 +42954,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 2, 3, 36],
         },
         file: None,
@@ -42963,7 +42963,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 2, 36, 75, 76, 77],
         },
         file: None,
@@ -42972,7 +42972,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 2, 36, 75, 76, 77, 78, 79, 80, 81],
         },
         file: None,
@@ -42981,7 +42981,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 2, 36, 75, 76, 77, 78],
         },
         file: None,
@@ -42990,7 +42990,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 2, 3, 36, 75, 76, 82],
         },
         file: None,
@@ -42999,7 +42999,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 2, 3, 36, 76],
         },
         file: None,
@@ -43008,7 +43008,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 2, 36, 75, 76, 77],
         },
         file: None,
@@ -43017,7 +43017,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 2, 36, 75, 76, 77],
         },
         file: None,
@@ -43026,7 +43026,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 2, 36, 83, 75, 76, 77, 84, 78, 85],
         },
         file: None,
@@ -43035,7 +43035,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 2, 3, 36],
         },
         file: None,
@@ -43044,7 +43044,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 2, 3, 36],
         },
         file: None,
@@ -43053,7 +43053,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 2, 3, 36],
         },
         file: None,
@@ -43062,7 +43062,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 2, 52, 53, 54, 86, 87, 88, 57, 3, 59],
         },
         file: None,
@@ -43071,7 +43071,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 2, 52, 53, 54, 86, 87, 88, 89, 3, 59],
         },
         file: None,
@@ -43080,7 +43080,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 2],
         },
         file: None,
@@ -43089,7 +43089,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 2, 90],
         },
         file: None,
@@ -43098,7 +43098,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 91, 2, 3, 36],
         },
         file: None,
@@ -43107,7 +43107,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 91, 92, 93, 94, 2, 3, 36],
         },
         file: None,
@@ -43116,7 +43116,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 95, 91, 3, 36],
         },
         file: None,
@@ -43125,7 +43125,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 95, 91, 92, 93, 94, 2, 3, 36],
         },
         file: None,
@@ -43134,7 +43134,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 91, 3, 36],
         },
         file: None,
@@ -43143,7 +43143,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 91, 92, 93, 94, 2, 3, 36],
         },
         file: None,
@@ -43152,7 +43152,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 91, 96, 3, 36],
         },
         file: None,
@@ -43161,7 +43161,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 2, 97, 96, 98, 92, 93, 3, 36],
         },
         file: None,
@@ -43170,7 +43170,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 2, 99, 100, 101, 102],
         },
         file: None,
@@ -43179,7 +43179,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 2, 3, 36],
         },
         file: None,
@@ -43188,7 +43188,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 2, 3, 36],
         },
         file: None,
@@ -43197,7 +43197,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 2, 3, 36, 99, 100, 101, 102],
         },
         file: None,
@@ -43206,7 +43206,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 2, 3, 36],
         },
         file: None,
@@ -43215,7 +43215,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant, crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 2, 54, 86, 3, 59],
         },
         file: None,
@@ -43224,7 +43224,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 2, 3],
         },
         file: None,
@@ -43233,7 +43233,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 2, 3],
         },
         file: None,
@@ -43242,7 +43242,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 2, 3],
         },
         file: None,
@@ -43251,7 +43251,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 2, 3],
         },
         file: None,
@@ -43260,7 +43260,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 2, 3, 103, 104],
         },
         file: None,
@@ -43269,7 +43269,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 2, 3, 103, 104],
         },
         file: None,
@@ -43278,7 +43278,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 2, 3, 103, 104, 105],
         },
         file: None,
@@ -43287,7 +43287,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 2, 3, 103, 104],
         },
         file: None,
@@ -43296,7 +43296,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 2, 3, 103, 104],
         },
         file: None,
@@ -43305,7 +43305,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 2, 3, 103, 104],
         },
         file: None,
@@ -43314,7 +43314,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 2, 3, 103, 104],
         },
         file: None,
@@ -43323,7 +43323,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 106, 107, 103, 104],
         },
         file: None,
@@ -43332,7 +43332,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 106, 107, 103, 104, 108],
         },
         file: None,
@@ -43341,7 +43341,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 106, 107, 103, 104],
         },
         file: None,
@@ -43350,7 +43350,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::User],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 106, 107, 103, 104],
         },
         file: None,
@@ -43359,7 +43359,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 106, 107, 103, 104],
         },
         file: None,
@@ -43368,7 +43368,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 106, 107, 103, 104],
         },
         file: None,
@@ -43377,7 +43377,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 106, 107, 103, 104, 108],
         },
         file: None,
@@ -43386,7 +43386,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 106, 107, 103, 104],
         },
         file: None,
@@ -43395,14 +43395,15 @@ pub(crate) static OPERATIONS: &[crate::runtime::Operation] = &[
         tokens: &[crate::runtime::TokenKind::Tenant],
         rules: &[],
         errors: crate::runtime::ErrorTable {
-            rows: DOCUMENTED_ERRORS,
+            rows: &DOCUMENTED_ERRORS,
             of_operation: &[0, 1, 106, 107, 103, 104],
         },
         file: None,
     },
 ];
-/// The documented errors of every operation (`x-feishu-errors`), each once.
-const DOCUMENTED_ERRORS: &[crate::DocumentedError] = &[
+/// The documented errors of every operation (`x-feishu-errors`), each once: a static of
+/// its own, which the operations' tables point into (rustc checks it once).
+static DOCUMENTED_ERRORS: [crate::DocumentedError; 109usize] = [
     crate::DocumentedError::__row(121001i64, 500u16, "internal error", None, false),
     crate::DocumentedError::__row(121002i64, 400u16, "not support", None, false),
     crate::DocumentedError::__row(121003i64, 400u16, "param error", None, false),
