@@ -11,7 +11,7 @@
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use quote::quote;
 
-use super::tokens::{ident, punct, regroup};
+use super::tokens::{after_attributes_and_visibility, ident, punct, regroup};
 use super::trim::{head, split_items};
 
 /// `tokens` (a module's items) with each method of its `impl` blocks, and of its modules',
@@ -55,17 +55,7 @@ fn methods(tokens: TokenStream, count: &mut usize) -> TokenStream {
 
 /// Whether an item (attributes first) is a function with a body.
 fn is_function(item: &[TokenTree]) -> bool {
-    let mut i = 0;
-    while item.get(i).is_some_and(|t| punct(t, '#')) {
-        i += 2;
-    }
-    if item.get(i).is_some_and(|t| ident(t, "pub")) {
-        i += 1;
-        if matches!(item.get(i), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis)
-        {
-            i += 1;
-        }
-    }
+    let mut i = after_attributes_and_visibility(item);
     while item
         .get(i)
         .is_some_and(|t| ident(t, "const") || ident(t, "async") || ident(t, "unsafe"))

@@ -1,6 +1,6 @@
 //! Small helpers for reading and rewriting progenitor's token trees.
 
-use proc_macro2::{Group, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 
 /// Rust's keywords, strict and reserved: progenitor and typify name a parameter or field of
 /// that name `<name>_`.
@@ -27,6 +27,23 @@ pub(crate) fn ident(tree: &TokenTree, name: &str) -> bool {
 /// Whether `tree` is the punctuation `c`.
 pub(crate) fn punct(tree: &TokenTree, c: char) -> bool {
     matches!(tree, TokenTree::Punct(p) if p.as_char() == c)
+}
+
+/// Where an item's own tokens start: after its attributes (`#` and a bracketed group each) and
+/// its visibility (`pub`, `pub(…)`). The length of `item` when they are all it has.
+pub(crate) fn after_attributes_and_visibility(item: &[TokenTree]) -> usize {
+    let mut i = 0;
+    while item.get(i).is_some_and(|t| punct(t, '#')) {
+        i += 2;
+    }
+    if item.get(i).is_some_and(|t| ident(t, "pub")) {
+        i += 1;
+        if matches!(item.get(i), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis)
+        {
+            i += 1;
+        }
+    }
+    i.min(item.len())
 }
 
 /// `export_download` → `ExportDownload`.

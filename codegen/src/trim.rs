@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::{Delimiter, Group, Ident, TokenStream, TokenTree};
 use quote::quote;
 
-use super::tokens::{ident, punct, regroup};
+use super::tokens::{after_attributes_and_visibility, ident, punct, regroup};
 
 /// How many types kept what, for the build's report and the tests.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -161,17 +161,7 @@ pub(crate) fn split_items(stream: TokenStream) -> Vec<Vec<TokenTree>> {
 /// An item's keyword (`struct`, `enum`, `impl`, `mod`, …) and name: for an `impl`, the last
 /// identifier of its self type (before its body or `where`).
 pub(crate) fn head(item: &[TokenTree]) -> Option<(&'static str, String)> {
-    let mut i = 0;
-    // Attributes.
-    while punct(item.get(i)?, '#') {
-        i += 2;
-    }
-    if ident(item.get(i)?, "pub") {
-        i += 1;
-        if matches!(item.get(i)?, TokenTree::Group(g) if g.delimiter() == Delimiter::Parenthesis) {
-            i += 1;
-        }
-    }
+    let i = after_attributes_and_visibility(item);
     let keyword = match item.get(i)? {
         TokenTree::Ident(k) => k.to_string(),
         _ => return None,
