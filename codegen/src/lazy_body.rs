@@ -76,7 +76,7 @@ pub(crate) fn methods(body: &Group, name: &str) -> Result<Group, String> {
             )
         })
         .collect();
-    let mut found = [0; 4];
+    let mut found = vec![0; rewrites.len()];
     let mut stream = replace(body.stream(), &rewrites, &mut found);
     for ((pattern, _), found) in rewrites.iter().zip(found) {
         if found != 1 {
